@@ -1,0 +1,318 @@
+"""What Django did: the session, its cookie, its stored record and its expiry.
+
+Everything here is read *after* SessionMiddleware has saved the session and
+set (or deleted) its cookie; see ``inspector.middleware``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from http.cookies import Morsel
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+
+from inspector.records import RecordReader, StoredRecord, reader_for
+from inspector.values import python_repr, type_name
+
+
+#: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
+INSPECTOR_COOKIE = "inspector_last_action"
+
+
+def engine_path() -> str:
+    return settings.SESSION_ENGINE
+
+
+def record_reader(request: HttpRequest) -> RecordReader:
+    return reader_for(engine_path())
+
+
+@dataclass
+class CookieOutcome:
+    """What one response did to the session cookie."""
+
+    kind: str  # "set", "deleted" or "none"
+    reason: str
+    header: str = ""
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+    #: Bytes of name=value, the part browsers limit to 4096.
+    size: int = 0
+
+    @classmethod
+    def from_response(cls, request: HttpRequest, response: HttpResponse) -> CookieOutcome:
+        name = settings.SESSION_COOKIE_NAME
+        morsel = response.cookies.get(name)
+        session: SessionBase | None = getattr(request, "session", None)
+        if morsel is None:
+            return cls(kind="none", reason=_why_no_cookie(request, response, session))
+        header = f"Set-Cookie: {morsel.OutputString()}"
+        attributes = _attributes(morsel)
+        if str(morsel["max-age"]) == "0":
+            return cls(
+                kind="deleted",
+                reason="The session is now empty, so Django deleted the cookie "
+                "(empty value, Max-Age=0, Expires in 1970).",
+                header=header,
+                attributes=attributes,
+            )
+        reason = "The session was modified, so Django saved it and sent the cookie again."
+        if settings.SESSION_SAVE_EVERY_REQUEST and session is not None and not session.modified:
+            reason = "SESSION_SAVE_EVERY_REQUEST is on, so Django saves and resends on every request."
+        return cls(
+            kind="set",
+            reason=reason,
+            header=header,
+            attributes=attributes,
+            size=len(f"{name}={morsel.coded_value}".encode()),
+        )
+
+
+def _why_no_cookie(
+    request: HttpRequest, response: HttpResponse, session: SessionBase | None
+) -> str:
+    if session is None:
+        return "This request did not go through SessionMiddleware."
+    if response.status_code >= 500:
+        return "The response was a server error (5xx): Django saves nothing then."
+    if session.modified and session.is_empty():
+        return "The session is empty and the browser had no session cookie: nothing to send."
+    if not session.modified:
+        return "The session was not modified (only read, or not touched), so Django sent no cookie."
+    return "Django sent no session cookie."
+
+
+def _attributes(morsel: Morsel[str]) -> list[tuple[str, str]]:
+    def flag(name: str) -> str:
+        return "yes" if morsel[name] else "no"
+
+    return [
+        ("Max-Age", str(morsel["max-age"]) or "not set: ends when the browser closes"),
+        ("Expires", morsel["expires"] or "not set: ends when the browser closes"),
+        ("Path", morsel["path"] or "not set"),
+        ("Domain", morsel["domain"] or "not set: this host only"),
+        ("HttpOnly", flag("httponly")),
+        ("Secure", flag("secure")),
+        ("SameSite", morsel["samesite"] or "not set"),
+    ]
+
+
+def duration_text(seconds: int) -> str:
+    """1209600 -> "14 days": how a person says an expiry age."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            amount = seconds // size
+            rest = seconds - amount * size
+            text = f"{amount} {unit}{'s' if amount != 1 else ''}"
+            return text if rest == 0 else f"{text} {duration_text(rest)}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+@dataclass
+class KeyRow:
+    key: str
+    value_repr: str
+    type_name: str
+    change: str = ""  # "added", "changed", "removed" or ""
+
+    @property
+    def reserved(self) -> bool:
+        return self.key.startswith("_")
+
+
+@dataclass
+class Expiry:
+    age: int | None
+    date: dt.datetime | None
+    at_browser_close: bool | None
+    custom: Any
+    cookie_age: int
+    error: str = ""
+
+    @property
+    def age_text(self) -> str:
+        return duration_text(self.age or 0)
+
+    @classmethod
+    def of(cls, session: SessionBase) -> Expiry:
+        custom = session.get("_session_expiry")
+        try:
+            return cls(
+                age=session.get_expiry_age(),
+                date=session.get_expiry_date(),
+                at_browser_close=session.get_expire_at_browser_close(),
+                custom=custom,
+                cookie_age=settings.SESSION_COOKIE_AGE,
+            )
+        except (TypeError, ValueError, OverflowError) as error:
+            return cls(None, None, None, custom, settings.SESSION_COOKIE_AGE, error=str(error))
+
+
+@dataclass
+class Before:
+    """The state an action starts from, captured in the view before it mutates."""
+
+    data: dict[str, Any]
+    record: StoredRecord | None
+
+    @classmethod
+    def capture(cls, request: HttpRequest) -> Before:
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        return cls(
+            data=copy.deepcopy(dict(request.session.items())),
+            record=record_reader(request).read(key),
+        )
+
+
+@dataclass
+class ActionReport:
+    """What one action did, in words a class can follow."""
+
+    python: str
+    message: str
+    cookie: CookieOutcome
+    record_change: str
+    key_changes: dict[str, str] = field(default_factory=dict)
+    removed: list[tuple[str, str, str]] = field(default_factory=list)
+    old_key: str | None = None
+    new_key: str | None = None
+    is_error: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ActionReport:
+        data = dict(data)
+        data["cookie"] = CookieOutcome(**data["cookie"])
+        data["cookie"].attributes = [tuple(pair) for pair in data["cookie"].attributes]
+        data["removed"] = [tuple(item) for item in data["removed"]]
+        return cls(**data)
+
+    @classmethod
+    def after(
+        cls,
+        request: HttpRequest,
+        response: HttpResponse,
+        before: Before,
+        record: StoredRecord | None,
+        python: str,
+        message: str,
+    ) -> ActionReport:
+        session = request.session
+        after = dict(session.items())
+        changes = {key: "added" for key in after if key not in before.data}
+        changes |= {
+            key: "changed"
+            for key in after
+            if key in before.data and after[key] != before.data[key]
+        }
+        removed = [
+            (key, python_repr(value), type_name(value))
+            for key, value in before.data.items()
+            if key not in after
+        ]
+        changes |= {key: "removed" for key, *_ in removed}
+        old_key = before.record.key if before.record else None
+        return cls(
+            python=python,
+            message=message,
+            cookie=CookieOutcome.from_response(request, response),
+            record_change=_record_change(request, before.record, record),
+            key_changes=changes,
+            removed=removed,
+            old_key=old_key,
+            new_key=session.session_key,
+        )
+
+
+def _record_change(
+    request: HttpRequest, before: StoredRecord | None, after: StoredRecord | None
+) -> str:
+    if before is None:
+        return "created" if after else "none"
+    if after is None or before.key != after.key:
+        old_gone = record_reader(request).read(before.key) is None
+        if after is None:
+            return "deleted" if old_gone else "unchanged"
+        return "replaced" if old_gone else "created"
+    return "unchanged" if after.fingerprint == before.fingerprint else "updated"
+
+
+RECORD_CHANGE_TEXT = {
+    "created": "record created",
+    "updated": "record updated",
+    "unchanged": "record unchanged",
+    "deleted": "record deleted",
+    "replaced": "old record deleted, new one created under a new key",
+    "none": "nothing stored",
+}
+
+
+@dataclass
+class Snapshot:
+    """The whole page's data, read after the session was saved."""
+
+    engine: str
+    reader: RecordReader
+    session_key: str | None
+    sent_cookie: str | None
+    other_cookies: list[tuple[str, str]]
+    rows: list[KeyRow]
+    cookie: CookieOutcome
+    record: StoredRecord | None
+    expiry: Expiry
+
+    @classmethod
+    def take(
+        cls,
+        request: HttpRequest,
+        response: HttpResponse,
+        record: StoredRecord | None,
+        report: ActionReport | None,
+    ) -> Snapshot:
+        session = request.session
+        changes = report.key_changes if report else {}
+        rows = [
+            KeyRow(key, python_repr(value), type_name(value), changes.get(key, ""))
+            for key, value in session.items()
+        ]
+        if report:
+            rows += [KeyRow(key, text, kind, "removed") for key, text, kind in report.removed]
+        name = settings.SESSION_COOKIE_NAME
+        reader = record_reader(request)
+        return cls(
+            engine=engine_path(),
+            reader=reader,
+            session_key=session.session_key,
+            sent_cookie=request.COOKIES.get(name),
+            other_cookies=[
+                (key, value)
+                for key, value in request.COOKIES.items()
+                if key not in (name, INSPECTOR_COOKIE)
+            ],
+            rows=rows,
+            cookie=report.cookie if report else CookieOutcome.from_response(request, response),
+            record=record,
+            expiry=Expiry.of(session),
+        )
+
+    @property
+    def cookie_name(self) -> str:
+        return settings.SESSION_COOKIE_NAME
+
+    @property
+    def cookie_settings(self) -> dict[str, Any]:
+        return {
+            "httponly": settings.SESSION_COOKIE_HTTPONLY,
+            "secure": settings.SESSION_COOKIE_SECURE,
+            "samesite": settings.SESSION_COOKIE_SAMESITE,
+        }
+
+    @property
+    def user_key_count(self) -> int:
+        return sum(1 for row in self.rows if not row.reserved and row.change != "removed")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from inspector.page import InspectorPage, redirect_with_report
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class InspectorMiddleware:
+    """Finish inspector pages once SessionMiddleware has saved the session.
+
+    Listed before SessionMiddleware, so its code after ``get_response`` runs
+    after the session was saved and its cookie set: what the page shows is
+    the committed record and the header really sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if isinstance(response, InspectorPage):
+            response.finish(request)
+        elif action := getattr(response, "inspector_action", None):
+            redirect_with_report(request, response, action)
+        # Keys and values are escaped everywhere; the policy is a second wall
+        # should an escape ever be missed: no inline script can run.
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response

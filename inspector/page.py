@@ -1,0 +1,150 @@
+"""The inspector page as a response that is rendered after the session is saved.
+
+SessionMiddleware saves the session and sets its cookie *after* the view
+returns, so a page rendered in the view would show the state one step
+behind. A view returns an ``InspectorPage`` (or a redirect carrying an
+``Action``) and ``InspectorMiddleware``, which sits outside
+SessionMiddleware, finishes it once Django is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from inspector import forms
+from inspector.inspection import (
+    RECORD_CHANGE_TEXT,
+    ActionReport,
+    INSPECTOR_COOKIE,
+    Before,
+    Snapshot,
+    record_reader,
+)
+from inspector.records import StoredRecord
+from inspector.values import VALUE_TYPES
+
+TEMPLATE = "inspector/page.html"
+
+# The last action's report rides in its own short-lived signed cookie across
+# the no-JavaScript redirect: never in the session being inspected.
+REPORT_COOKIE = INSPECTOR_COOKIE
+REPORT_SALT = "inspector.last-action"
+REPORT_MAX_AGE = 60
+REPORT_MAX_BYTES = 3000
+
+
+@dataclass
+class Action:
+    """An action a view ran on the session, waiting for Django to save it."""
+
+    before: Before
+    python: str
+    message: str
+    is_error: bool = False
+
+    def report(
+        self, request: HttpRequest, response: HttpResponse, record: StoredRecord | None
+    ) -> ActionReport:
+        report = ActionReport.after(request, response, self.before, record, self.python, self.message)
+        report.is_error = self.is_error
+        return report
+
+
+class InspectorPage(HttpResponse):
+    """The page (or, for htmx, some of its partials), rendered after the session is saved."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        *,
+        partial: str | None = None,
+        action: Action | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.partial = partial
+        self.action = action
+        self.context = context or {}
+        # The CSRF cookie is set by CsrfViewMiddleware, which has finished by
+        # the time the page renders: ask for the token now.
+        get_token(request)
+
+    def finish(self, request: HttpRequest) -> None:
+        record = record_reader(request).read(request.session.session_key)
+        if self.action is not None:
+            report = self.action.report(request, self, record)
+        else:
+            report = _take_report(request, self)
+        snapshot = Snapshot.take(request, self, record, report)
+        context = page_context(request, snapshot, report) | self.context
+        name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE
+        self.content = render_to_string(name, context, request=request)
+        if self.has_header("Content-Length"):
+            self.headers["Content-Length"] = str(len(self.content))
+
+
+def redirect_with_report(request: HttpRequest, response: HttpResponse, action: Action) -> None:
+    """Carry the report of ``action`` across the redirect of the no-JavaScript path."""
+    record = record_reader(request).read(request.session.session_key)
+    report = action.report(request, response, record)
+    value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
+    if len(value) > REPORT_MAX_BYTES:
+        report.removed = []
+        report.key_changes = dict(list(report.key_changes.items())[:10])
+        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
+    response.set_cookie(
+        REPORT_COOKIE,
+        value,
+        max_age=REPORT_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE or None,
+    )
+
+
+def _take_report(request: HttpRequest, response: HttpResponse) -> ActionReport | None:
+    value = request.COOKIES.get(REPORT_COOKIE)
+    if value is None:
+        return None
+    response.delete_cookie(REPORT_COOKIE, samesite="Lax")
+    try:
+        return ActionReport.from_json(
+            signing.loads(value, salt=REPORT_SALT, max_age=REPORT_MAX_AGE)
+        )
+    except (signing.BadSignature, TypeError, KeyError, ValueError):
+        return None
+
+
+def page_context(
+    request: HttpRequest, snapshot: Snapshot, report: ActionReport | None
+) -> dict[str, Any]:
+    return {
+        "s": snapshot,
+        "report": report,
+        "record_change_text": RECORD_CHANGE_TEXT.get(report.record_change, "")
+        if report
+        else "",
+        "add_form": forms.AddKeyForm(session=request.session),
+        "editing": None,
+        "value_types": VALUE_TYPES,
+        "limits": {
+            "key": forms.MAX_KEY_LENGTH,
+            "value": forms.MAX_VALUE_LENGTH,
+            "keys": forms.MAX_KEYS,
+        },
+        "home": reverse("inspector:page"),
+    }
+
+
+def redirect_home(action: Action) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(reverse("inspector:page"))
+    response.inspector_action = action  # type: ignore[attr-defined]
+    return response

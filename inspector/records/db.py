@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from inspector.decoding import DB_SALT, decode
+from inspector.records.base import RecordReader, StoredRecord
+
+
+class DatabaseRecordReader(RecordReader):
+    name = "db"
+    record_title = "django_session row"
+
+    def read(self, session_key: str | None) -> StoredRecord | None:
+        if not session_key:
+            return None
+        model = SessionStore.get_model_class()
+        row = (
+            model.objects.filter(session_key=session_key)
+            .values_list("session_data", "expire_date")
+            .first()
+        )
+        if row is None:
+            return None
+        session_data, expire_date = row
+        record = StoredRecord(
+            key=session_key,
+            raw=session_data,
+            expire_date=expire_date,
+            decoded=decode(session_data, DB_SALT),
+            facts=[("table", model._meta.db_table)],
+        )
+        if expire_date <= timezone.now():
+            record.problem = "Expired: Django ignores this row and starts an empty session."
+        elif not record.decoded.verified:
+            record.problem = "Bad signature: Django ignores this row and starts an empty session."
+        return record

@@ -1,0 +1,135 @@
+"""Thin views: validate, change request.session, and let the page show what Django did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from inspector.forms import AddKeyForm, EditKeyForm, ExistingKeyForm
+from inspector.inspection import Before
+from inspector.page import Action, InspectorPage, redirect_home
+from inspector.values import as_form_text, short_repr, value_type_of
+
+EDIT_PREFIX = "edit"
+
+
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {}
+    key = request.GET.get("edit")
+    if key is not None:
+        if key in request.session and not key.startswith("_"):
+            value = request.session[key]
+            context["editing_key"] = key
+            context["editing"] = EditKeyForm(
+                prefix=EDIT_PREFIX,
+                session=request.session,
+                initial={"key": key, "value": as_form_text(value), "type": value_type_of(value)},
+            )
+        else:
+            context["edit_error"] = (
+                f"{short_repr(key)} is Django's own key: it is read-only here."
+                if key.startswith("_")
+                else f"The session has no key {short_repr(key)} to edit."
+            )
+    return InspectorPage(request, partial="session" if request.htmx else None, context=context)
+
+
+@require_POST
+def add_key(request: HttpRequest) -> HttpResponse:
+    form = AddKeyForm(request.POST, session=request.session)
+    if not form.is_valid():
+        return invalid(request, "Nothing was added: see the message by the field.", add_form=form)
+    key, value = form.cleaned_data["key"], form.cleaned_data["parsed"]
+    if key in request.session:
+        message = f"{short_repr(key)} already existed: its value was replaced."
+    else:
+        message = f"Added {short_repr(key)}."
+    return run(request, f"request.session[{key!r}] = {value!r}", message, key, value)
+
+
+@require_POST
+def edit_key(request: HttpRequest) -> HttpResponse:
+    form = EditKeyForm(request.POST, prefix=EDIT_PREFIX, session=request.session)
+    if not form.is_valid():
+        return invalid(
+            request,
+            "Nothing was saved: see the message in the row.",
+            editing=form,
+            editing_key=form.data.get(f"{EDIT_PREFIX}-key"),
+        )
+    key, value = form.cleaned_data["key"], form.cleaned_data["parsed"]
+    return run(
+        request, f"request.session[{key!r}] = {value!r}", f"Changed {short_repr(key)}.", key, value
+    )
+
+
+@require_POST
+def delete_key(request: HttpRequest) -> HttpResponse:
+    form = ExistingKeyForm(request.POST, session=request.session)
+    if not form.is_valid():
+        return invalid(request, _first_error(form))
+    key = form.cleaned_data["key"]
+
+    def delete(session: SessionBase) -> None:
+        del session[key]
+
+    return perform(request, f"del request.session[{key!r}]", f"Deleted {short_repr(key)}.", delete)
+
+
+@require_POST
+def clear(request: HttpRequest) -> HttpResponse:
+    return perform(
+        request,
+        "request.session.clear()",
+        "Cleared: the same session key now holds empty data.",
+        SessionBase.clear,
+    )
+
+
+@require_POST
+def flush(request: HttpRequest) -> HttpResponse:
+    return perform(
+        request,
+        "request.session.flush()",
+        "Flushed: the record is deleted, the key discarded and the cookie removed; "
+        "the next write starts a session under a new key.",
+        SessionBase.flush,
+    )
+
+
+def run(request: HttpRequest, python: str, message: str, key: str, value: Any) -> HttpResponse:
+    def assign(session: SessionBase) -> None:
+        session[key] = value
+
+    return perform(request, python, message, assign)
+
+
+def perform(
+    request: HttpRequest, python: str, message: str, change: Callable[[SessionBase], Any]
+) -> HttpResponse:
+    action = Action(Before.capture(request), python=_shorten(python), message=message)
+    change(request.session)
+    if request.htmx:
+        return InspectorPage(request, partial="update", action=action)
+    return redirect_home(action)
+
+
+def invalid(request: HttpRequest, message: str, **context: Any) -> HttpResponse:
+    """Show the forms again with their errors and the user's input; nothing was changed."""
+    action = Action(Before.capture(request), python="", message=message, is_error=True)
+    return InspectorPage(
+        request, partial="update" if request.htmx else None, action=action, context=context
+    )
+
+
+def _first_error(form: ExistingKeyForm) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+def _shorten(python: str, limit: int = 160) -> str:
+    return python if len(python) <= limit else python[: limit - 1] + "…"

@@ -21,6 +21,8 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

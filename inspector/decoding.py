@@ -67,7 +67,9 @@ def decode(raw: str, salt: str) -> SignedData:
         )
         return result
     result.payload, result.timestamp_b62, result.signature = parts
-    result.verified_with = _verify(f"{result.payload}:{result.timestamp_b62}", result.signature, salt)
+    result.verified_with = _verify(
+        f"{result.payload}:{result.timestamp_b62}", result.signature, salt
+    )
     if result.verified_with is None:
         result.errors.append(
             "The signature does not match this server's SECRET_KEY (nor any fallback): "

@@ -25,7 +25,8 @@ RESERVED_MESSAGE = (
 
 
 def user_keys(session: SessionBase) -> list[str]:
-    return [key for key in session.keys() if not key.startswith("_")]
+    # SessionBase defines keys() but not __iter__: iterating it directly fails.
+    return [key for key in session.keys() if not key.startswith("_")]  # noqa: SIM118
 
 
 class SessionKeyField(forms.CharField):
@@ -78,7 +79,7 @@ class ValueFields(forms.Form):
 
 class AddKeyForm(ValueFields):
     key = SessionKeyField()
-    field_order = ["key", "value", "type"]
+    field_order = ("key", "value", "type")
 
     def __init__(self, *args: Any, session: SessionBase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,4 +114,4 @@ class ExistingKeyForm(forms.Form):
 
 
 class EditKeyForm(ValueFields, ExistingKeyForm):
-    field_order = ["key", "value", "type"]
+    field_order = ("key", "value", "type")

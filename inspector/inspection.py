@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from inspector.records import RecordReader, StoredRecord, reader_for
 from inspector.values import python_repr, type_name
 
-
 #: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
 INSPECTOR_COOKIE = "inspector_last_action"
 
@@ -62,7 +61,9 @@ class CookieOutcome:
             )
         reason = "The session was modified, so Django saved it and sent the cookie again."
         if settings.SESSION_SAVE_EVERY_REQUEST and session is not None and not session.modified:
-            reason = "SESSION_SAVE_EVERY_REQUEST is on, so Django saves and resends on every request."
+            reason = (
+                "SESSION_SAVE_EVERY_REQUEST is on, so Django saves and resends on every request."
+            )
         return cls(
             kind="set",
             reason=reason,
@@ -207,9 +208,7 @@ class ActionReport:
         after = dict(session.items())
         changes = {key: "added" for key in after if key not in before.data}
         changes |= {
-            key: "changed"
-            for key in after
-            if key in before.data and after[key] != before.data[key]
+            key: "changed" for key in after if key in before.data and after[key] != before.data[key]
         }
         removed = [
             (key, python_repr(value), type_name(value))

@@ -21,9 +21,9 @@ from django.urls import reverse
 
 from inspector import forms
 from inspector.inspection import (
+    INSPECTOR_COOKIE,
     RECORD_CHANGE_TEXT,
     ActionReport,
-    INSPECTOR_COOKIE,
     Before,
     Snapshot,
     record_reader,
@@ -53,7 +53,9 @@ class Action:
     def report(
         self, request: HttpRequest, response: HttpResponse, record: StoredRecord | None
     ) -> ActionReport:
-        report = ActionReport.after(request, response, self.before, record, self.python, self.message)
+        report = ActionReport.after(
+            request, response, self.before, record, self.python, self.message
+        )
         report.is_error = self.is_error
         return report
 
@@ -129,9 +131,7 @@ def page_context(
     return {
         "s": snapshot,
         "report": report,
-        "record_change_text": RECORD_CHANGE_TEXT.get(report.record_change, "")
-        if report
-        else "",
+        "record_change_text": RECORD_CHANGE_TEXT.get(report.record_change, "") if report else "",
         "add_form": forms.AddKeyForm(session=request.session),
         "editing": None,
         "value_types": VALUE_TYPES,

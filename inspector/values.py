@@ -50,7 +50,7 @@ def parse_value(text: str, value_type: str) -> Any:
         "list": (list,),
         "object": (dict,),
     }[value_type]
-    if isinstance(value, bool) and value_type == "number" or not isinstance(value, expected):
+    if (isinstance(value, bool) and value_type == "number") or not isinstance(value, expected):
         raise InvalidValue(f"That is valid JSON, but a {type_name(value)}, not a {value_type}.")
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         raise InvalidValue("That number is too large for a float (it would become inf).")

@@ -37,7 +37,7 @@ def test_compressed_payload_starts_with_a_dot() -> None:
 
 def test_tampered_payload_is_readable_but_not_verified() -> None:
     raw = SessionStore().encode({"role": "student"})
-    payload, rest = raw.split(":", 1)
+    _payload, rest = raw.split(":", 1)
     forged = signing.b64_encode(b'{"role":"teacher"}').decode() + ":" + rest
     decoded = decode(forged, DB_SALT)
     assert decoded.data == {"role": "teacher"}

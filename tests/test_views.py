@@ -103,7 +103,12 @@ def test_adding_an_existing_key_replaces_it_and_says_so(client: Client) -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind", "expected"),
-    [("42", "number", 42), ("false", "boolean", False), ("", "null", None), ('{"a":1}', "object", {"a": 1})],
+    [
+        ("42", "number", 42),
+        ("false", "boolean", False),
+        ("", "null", None),
+        ('{"a":1}', "object", {"a": 1}),
+    ],
 )
 def test_json_types_are_stored_as_their_python_types(
     client: Client, value: str, kind: str, expected: object
@@ -120,7 +125,9 @@ def test_edit_shows_an_inline_form_and_save_changes_the_value(client: Client) ->
     assert ">Save</button>" in html
     assert ">Cancel</a>" in html
 
-    response = client.post("/session/edit", {"edit-key": "n", "edit-value": "2", "edit-type": "number"})
+    response = client.post(
+        "/session/edit", {"edit-key": "n", "edit-value": "2", "edit-type": "number"}
+    )
     assert response.status_code == 302
     assert stored(client) == {"n": 2}
     happened = text_by_id(client.get("/").content.decode(), "happened")
@@ -267,7 +274,13 @@ def test_keys_and_values_are_escaped_everywhere(client: Client, payload: str) ->
 
 def test_every_post_needs_the_csrf_token() -> None:
     client = Client(enforce_csrf_checks=True)
-    for url in ("/session/add", "/session/edit", "/session/delete", "/session/clear", "/session/flush"):
+    for url in (
+        "/session/add",
+        "/session/edit",
+        "/session/delete",
+        "/session/clear",
+        "/session/flush",
+    ):
         assert client.post(url, {"key": "a", "value": "b", "type": "text"}).status_code == 403
     assert Session.objects.count() == 0
     page = client.get("/")

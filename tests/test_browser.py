@@ -1,0 +1,156 @@
+"""The whole flow in Debian's Chromium: the panels must agree with the cookie jar and the table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from inspector.decoding import DB_SALT, decode
+from tests.conftest import TEST_SECRET_KEY, LiveApp
+
+pytestmark = pytest.mark.browser
+
+
+def session_cookie(page) -> str | None:
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    cookie = cookies.get("sessionid")
+    return cookie["value"] if cookie else None
+
+
+def assert_panels_agree(page, app: LiveApp, expected: dict | None) -> None:
+    """Cookie jar, django_session row and the page's panels tell the same story."""
+    jar = session_cookie(page)
+    if expected is None:
+        assert jar is None
+        assert page.locator("#record-none").is_visible()
+        assert page.locator("#header").get_by_text("none yet").is_visible()
+        return
+    assert jar is not None
+    row = app.session_row(jar)
+    assert row is not None, "the cookie's key has no django_session row"
+    session_key, session_data, _expire = row
+    assert page.locator("#record-key").inner_text() == session_key
+    assert page.locator("#record-data").inner_text() == session_data
+    assert page.locator("#header .key").inner_text() == jar
+    with_key = decode_with(session_data)
+    assert with_key == expected
+    # The cookie the browser will send next is the one the panel says was set.
+    response = page.locator("#cookie-response").inner_text()
+    if response.startswith("Set-Cookie"):
+        assert f"sessionid={jar};" in response
+    rows = page.locator("#keys tbody tr:not(.flash-removed)[data-key]")
+    assert sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.key)")) == sorted(expected)
+
+
+def decode_with(session_data: str) -> dict:
+    from django.test import override_settings
+
+    with override_settings(SECRET_KEY=TEST_SECRET_KEY):
+        decoded = decode(session_data, DB_SALT)
+    assert decoded.verified
+    return decoded.data
+
+
+def test_add_edit_delete_clear_flush(page, live_app: LiveApp) -> None:
+    page.goto(live_app.url + "/")
+    assert page.get_by_text("No session yet").is_visible()
+    assert_panels_agree(page, live_app, None)
+    rows_before = live_app.session_count()
+
+    # Add
+    page.get_by_label("Key", exact=True).fill("name")
+    page.get_by_label("Value", exact=True).fill("Sonam")
+    page.get_by_role("button", name="Add", exact=True).click()
+    happened = page.locator("#happened")
+    happened.get_by_text("request.session['name'] = 'Sonam'").wait_for()
+    assert "record created" in happened.inner_text()
+    assert_panels_agree(page, live_app, {"name": "Sonam"})
+    assert live_app.session_count() == rows_before + 1
+    first_key = session_cookie(page)
+
+    page.get_by_label("Key", exact=True).fill("cart")
+    page.get_by_label("Value", exact=True).fill('["apple"]')
+    page.get_by_label("Type", exact=True).select_option("list")
+    page.get_by_role("button", name="Add", exact=True).click()
+    happened.get_by_text("request.session['cart'] = ['apple']").wait_for()
+    assert_panels_agree(page, live_app, {"name": "Sonam", "cart": ["apple"]})
+    assert page.locator('tr[data-key="cart"] .type').inner_text() == "list"
+
+    # Edit, inline
+    page.get_by_role("button", name="Edit name").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Value").fill("Pema")
+    row.get_by_role("button", name="Save").click()
+    happened.get_by_text("request.session['name'] = 'Pema'").wait_for()
+    assert_panels_agree(page, live_app, {"name": "Pema", "cart": ["apple"]})
+
+    # Edit, then Cancel
+    page.get_by_role("button", name="Edit cart").click()
+    page.locator("tr.editing").get_by_role("link", name="Cancel").click()
+    page.locator("tr.editing").wait_for(state="detached")
+
+    # Delete
+    page.get_by_role("button", name="Delete cart").click()
+    happened.get_by_text("del request.session['cart']").wait_for()
+    assert_panels_agree(page, live_app, {"name": "Pema"})
+    assert page.locator("tr.flash-removed[data-key='cart']").is_visible()
+
+    # Clear: same key, empty data
+    page.get_by_role("button", name="Clear", exact=True).click()
+    happened.get_by_text("request.session.clear()").wait_for()
+    assert session_cookie(page) == first_key
+    assert_panels_agree(page, live_app, {})
+
+    # Flush: row deleted, cookie removed
+    page.get_by_label("Key", exact=True).fill("again")
+    page.get_by_label("Value", exact=True).fill("1")
+    page.get_by_role("button", name="Add", exact=True).click()
+    happened.get_by_text("request.session['again'] = '1'").wait_for()
+    page.get_by_role("button", name="Flush", exact=True).click()
+    happened.get_by_text("request.session.flush()").wait_for()
+    assert live_app.session_row(first_key) is None
+    assert "cookie deleted" in happened.inner_text()
+    assert_panels_agree(page, live_app, None)
+
+    # A reload shows the same state: nothing was only in the page.
+    page.reload()
+    assert_panels_agree(page, live_app, None)
+    assert page.dialogs == []
+
+
+def test_errors_keep_the_input_and_payloads_never_run(page, live_app: LiveApp) -> None:
+    page.goto(live_app.url + "/")
+    payloads = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+    for payload in payloads:
+        page.get_by_label("Key", exact=True).fill(payload)
+        page.get_by_label("Value", exact=True).fill(payload)
+        page.get_by_role("button", name="Add", exact=True).click()
+        page.locator(f'tr[data-key="{payload.replace(chr(34), chr(92) + chr(34))}"]').wait_for()
+    page.reload()
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("script:not([src])").count() == 0
+
+    page.get_by_label("Key", exact=True).fill("n")
+    page.get_by_label("Value", exact=True).fill("[1,")
+    page.get_by_label("Type", exact=True).select_option("list")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.locator("#value-error").wait_for()
+    assert re.search("Not valid JSON", page.locator("#value-error").inner_text())
+    assert page.get_by_label("Value", exact=True).input_value() == "[1,"
+    assert page.get_by_label("Key", exact=True).input_value() == "n"
+    assert page.dialogs == []
+
+
+def test_works_without_javascript(browser, live_app: LiveApp) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_app.url + "/")
+    page.get_by_label("Key", exact=True).fill("plain")
+    page.get_by_label("Value", exact=True).fill("html")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_url(live_app.url + "/")
+    assert "request.session['plain'] = 'html'" in page.locator("#happened").inner_text()
+    jar = session_cookie(page)
+    assert page.locator("#record-data").inner_text() == live_app.session_row(jar)[1]
+    context.close()

@@ -61,7 +61,8 @@ MIDDLEWARE = [
     # Outside SessionMiddleware on purpose: the panels are rendered after the
     # session has been saved and its cookie set, so they show what Django did.
     "inspector.middleware.InspectorMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, picking the session engine per browser.
+    "inspector.middleware.EngineSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,6 +108,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_ENGINE = os.environ.get("DJANGO_SESSION_ENGINE", "django.contrib.sessions.backends.db")
+SESSION_FILE_PATH = os.environ.get("DJANGO_SESSION_FILE_PATH", str(BASE_DIR / "sessions"))
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

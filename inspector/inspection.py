@@ -16,19 +16,19 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
-from inspector.records import RecordReader, StoredRecord, reader_for
+from inspector.engines import Engine, StoredRecord, engine_for
 from inspector.values import python_repr, type_name
 
 #: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
 INSPECTOR_COOKIE = "inspector_last_action"
 
 
-def engine_path() -> str:
-    return settings.SESSION_ENGINE
-
-
-def record_reader(request: HttpRequest) -> RecordReader:
-    return reader_for(engine_path())
+def browser_key(request: HttpRequest, response: HttpResponse) -> str | None:
+    """The session key the browser holds once it has this response."""
+    morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    if morsel is not None:
+        return morsel.value or None
+    return request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
 
 
 @dataclass
@@ -158,14 +158,19 @@ class Before:
     """The state an action starts from, captured in the view before it mutates."""
 
     data: dict[str, Any]
+    engine: Engine
+    session_key: str | None
     record: StoredRecord | None
 
     @classmethod
     def capture(cls, request: HttpRequest) -> Before:
-        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        engine = engine_for(request)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
         return cls(
             data=copy.deepcopy(dict(request.session.items())),
-            record=record_reader(request).read(key),
+            engine=engine,
+            session_key=session_key,
+            record=engine.read(session_key),
         )
 
 
@@ -216,29 +221,35 @@ class ActionReport:
             if key not in after
         ]
         changes |= {key: "removed" for key, *_ in removed}
-        old_key = before.record.key if before.record else None
+        new_key = browser_key(request, response)
+        engine = engine_for(request)
+        key_changed = (before.engine, before.engine.identity(before.session_key)) != (
+            engine,
+            engine.identity(new_key),
+        )
         return cls(
             python=python,
             message=message,
             cookie=CookieOutcome.from_response(request, response),
-            record_change=_record_change(request, before.record, record),
+            record_change=_record_change(before, record, key_changed),
             key_changes=changes,
             removed=removed,
-            old_key=old_key,
-            new_key=session.session_key,
+            old_key=before.session_key if key_changed else None,
+            new_key=new_key if key_changed else None,
         )
 
 
-def _record_change(
-    request: HttpRequest, before: StoredRecord | None, after: StoredRecord | None
-) -> str:
+def _record_change(before_state: Before, after: StoredRecord | None, key_changed: bool) -> str:
+    before = before_state.record
     if before is None:
         return "created" if after else "none"
-    if after is None or before.key != after.key:
-        old_gone = record_reader(request).read(before.key) is None
+    if key_changed:
+        old_gone = before_state.engine.read(before_state.session_key) is None
         if after is None:
             return "deleted" if old_gone else "unchanged"
         return "replaced" if old_gone else "created"
+    if after is None:
+        return "deleted"
     return "unchanged" if after.fingerprint == before.fingerprint else "updated"
 
 
@@ -256,8 +267,7 @@ RECORD_CHANGE_TEXT = {
 class Snapshot:
     """The whole page's data, read after the session was saved."""
 
-    engine: str
-    reader: RecordReader
+    engine: Engine
     session_key: str | None
     sent_cookie: str | None
     other_cookies: list[tuple[str, str]]
@@ -283,11 +293,9 @@ class Snapshot:
         if report:
             rows += [KeyRow(key, text, kind, "removed") for key, text, kind in report.removed]
         name = settings.SESSION_COOKIE_NAME
-        reader = record_reader(request)
         return cls(
-            engine=engine_path(),
-            reader=reader,
-            session_key=session.session_key,
+            engine=engine_for(request),
+            session_key=browser_key(request, response),
             sent_cookie=request.COOKIES.get(name),
             other_cookies=[
                 (key, value)

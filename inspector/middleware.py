@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
+from inspector.engines import engine_for
 from inspector.page import InspectorPage, redirect_with_report
 
 CONTENT_SECURITY_POLICY = (
@@ -33,3 +36,17 @@ class InspectorMiddleware:
         # should an escape ever be missed: no inline script can run.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class EngineSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, with the engine picked per request.
+
+    Each browser chooses its engine (its own cookie, never the session), so
+    one student can be on ``file`` while another is on ``db``. Saving and
+    the cookie are left exactly as Django does them.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        engine = engine_for(request)
+        request.inspector_engine = engine  # type: ignore[attr-defined]
+        request.session = engine.store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))

@@ -26,9 +26,9 @@ from inspector.inspection import (
     ActionReport,
     Before,
     Snapshot,
-    record_reader,
+    browser_key,
 )
-from inspector.records import StoredRecord
+from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.values import VALUE_TYPES
 
 TEMPLATE = "inspector/page.html"
@@ -80,7 +80,7 @@ class InspectorPage(HttpResponse):
         get_token(request)
 
     def finish(self, request: HttpRequest) -> None:
-        record = record_reader(request).read(request.session.session_key)
+        record = engine_for(request).read(browser_key(request, self))
         if self.action is not None:
             report = self.action.report(request, self, record)
         else:
@@ -95,7 +95,7 @@ class InspectorPage(HttpResponse):
 
 def redirect_with_report(request: HttpRequest, response: HttpResponse, action: Action) -> None:
     """Carry the report of ``action`` across the redirect of the no-JavaScript path."""
-    record = record_reader(request).read(request.session.session_key)
+    record = engine_for(request).read(browser_key(request, response))
     report = action.report(request, response, record)
     value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
     if len(value) > REPORT_MAX_BYTES:
@@ -135,6 +135,7 @@ def page_context(
         "add_form": forms.AddKeyForm(session=request.session),
         "editing": None,
         "value_types": VALUE_TYPES,
+        "engines": ENGINES,
         "limits": {
             "key": forms.MAX_KEY_LENGTH,
             "value": forms.MAX_VALUE_LENGTH,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("session/delete", views.delete_key, name="delete"),
     path("session/clear", views.clear, name="clear"),
     path("session/flush", views.flush, name="flush"),
+    path("engine", views.switch_engine, name="engine"),
 ]

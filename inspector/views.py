@@ -9,6 +9,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from inspector.engines import ENGINE_COOKIE, ENGINES, engine_for, engine_named
 from inspector.forms import AddKeyForm, EditKeyForm, ExistingKeyForm
 from inspector.inspection import Before
 from inspector.page import Action, InspectorPage, redirect_home
@@ -49,7 +50,7 @@ def add_key(request: HttpRequest) -> HttpResponse:
         message = f"{short_repr(key)} already existed: its value was replaced."
     else:
         message = f"Added {short_repr(key)}."
-    return run(request, f"request.session[{key!r}] = {value!r}", message, key, value)
+    return run(request, f"request.session[{key!r}] = {value!r}", message, key, value, add_form=form)
 
 
 @require_POST
@@ -64,7 +65,13 @@ def edit_key(request: HttpRequest) -> HttpResponse:
         )
     key, value = form.cleaned_data["key"], form.cleaned_data["parsed"]
     return run(
-        request, f"request.session[{key!r}] = {value!r}", f"Changed {short_repr(key)}.", key, value
+        request,
+        f"request.session[{key!r}] = {value!r}",
+        f"Changed {short_repr(key)}.",
+        key,
+        value,
+        editing=form,
+        editing_key=key,
     )
 
 
@@ -102,18 +109,78 @@ def flush(request: HttpRequest) -> HttpResponse:
     )
 
 
-def run(request: HttpRequest, python: str, message: str, key: str, value: Any) -> HttpResponse:
+@require_POST
+def switch_engine(request: HttpRequest) -> HttpResponse:
+    """Move the session's keys into another engine and remember the choice for this browser."""
+    new = engine_named(request.POST.get("engine", ""))
+    if new is None:
+        names = ", ".join(ENGINES)
+        return invalid(request, f"Unknown engine: choose one of {names}. Nothing was changed.")
+    old = engine_for(request)
+    before = Before.capture(request)
+    data = dict(request.session.items())
+    moved = new.store(None)
+    moved.update(data)
+    if problem := new.write_problem(moved):
+        return invalid(request, problem)
+    if new is old:
+        message = f"Already on {new.name}: nothing to move."
+    else:
+        request.session.delete()
+        request.session = moved
+        request.inspector_engine = new  # type: ignore[attr-defined]
+        message = f"Switched from {old.name} to {new.name}."
+        if before.record is not None:
+            message += f" The old record ({old.where(before.session_key)}) was removed."
+        if data:
+            count = len(data)
+            message += (
+                f" {count} key{'s' if count != 1 else ''} moved; the data now lives in "
+                f"{new.where(None)}."
+            )
+    python = f'settings.SESSION_ENGINE = "{new.module}"  # for this browser only'
+    response = respond(request, Action(before, python=python, message=message))
+    response.set_cookie(
+        ENGINE_COOKIE, new.name, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
+    )
+    return response
+
+
+def run(
+    request: HttpRequest, python: str, message: str, key: str, value: Any, **context: Any
+) -> HttpResponse:
     def assign(session: SessionBase) -> None:
         session[key] = value
 
-    return perform(request, python, message, assign)
+    return perform(request, python, message, assign, **context)
 
 
 def perform(
-    request: HttpRequest, python: str, message: str, change: Callable[[SessionBase], Any]
+    request: HttpRequest,
+    python: str,
+    message: str,
+    change: Callable[[SessionBase], Any],
+    **error_context: Any,
 ) -> HttpResponse:
-    action = Action(Before.capture(request), python=_shorten(python), message=message)
+    before = Before.capture(request)
     change(request.session)
+    engine = engine_for(request)
+    if problem := engine.write_problem(request.session):
+        # Forget the change: a fresh store from the cookie is the session as it was.
+        request.session = engine.store(before.session_key)
+        action = Action(before, python="", message=problem, is_error=True)
+        if form := error_context.get("add_form"):
+            form.add_error(None, problem)
+        return InspectorPage(
+            request,
+            partial="update" if request.htmx else None,
+            action=action,
+            context=error_context,
+        )
+    return respond(request, Action(before, python=_shorten(python), message=message))
+
+
+def respond(request: HttpRequest, action: Action) -> HttpResponse:
     if request.htmx:
         return InspectorPage(request, partial="update", action=action)
     return redirect_home(action)

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.utils import timezone
 
 from inspector.decoding import DB_SALT, decode
-from inspector.records.base import RecordReader, StoredRecord
+from inspector.engines.base import Engine, StoredRecord
 
 
-class DatabaseRecordReader(RecordReader):
+class DatabaseEngine(Engine):
     name = "db"
     record_title = "django_session row"
+    summary = "A row in the django_session table: signed data and an expiry date."
 
     def read(self, session_key: str | None) -> StoredRecord | None:
         if not session_key:
@@ -28,10 +30,13 @@ class DatabaseRecordReader(RecordReader):
             raw=session_data,
             expire_date=expire_date,
             decoded=decode(session_data, DB_SALT),
-            facts=[("table", model._meta.db_table)],
+            facts=[("table", f"{model._meta.db_table} in {connection.vendor}")],
         )
         if expire_date <= timezone.now():
             record.problem = "Expired: Django ignores this row and starts an empty session."
         elif not record.decoded.verified:
             record.problem = "Bad signature: Django ignores this row and starts an empty session."
         return record
+
+    def where(self, session_key: str | None) -> str:
+        return f"a row in the django_session table ({connection.vendor})"

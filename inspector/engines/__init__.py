@@ -1,0 +1,45 @@
+"""The session engines a class can switch between, one class each."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from inspector.engines.base import Engine, StoredRecord
+from inspector.engines.cache import CacheEngine
+from inspector.engines.cached_db import CachedDatabaseEngine
+from inspector.engines.db import DatabaseEngine
+from inspector.engines.file import FileEngine
+from inspector.engines.signed_cookies import SignedCookiesEngine
+
+__all__ = ["ENGINES", "Engine", "StoredRecord", "default_engine", "engine_for", "engine_named"]
+
+#: The per-browser choice lives in its own cookie, never in the inspected session.
+ENGINE_COOKIE = "inspector_engine"
+
+ENGINES: dict[str, Engine] = {
+    engine.name: engine
+    for engine in (
+        DatabaseEngine(),
+        CachedDatabaseEngine(),
+        CacheEngine(),
+        FileEngine(),
+        SignedCookiesEngine(),
+    )
+}
+
+
+def engine_named(name: str) -> Engine | None:
+    return ENGINES.get(name)
+
+
+def default_engine() -> Engine:
+    return ENGINES.get(settings.SESSION_ENGINE.rsplit(".", 1)[-1], ENGINES["db"])
+
+
+def engine_for(request: HttpRequest) -> Engine:
+    """The engine this browser chose, or the configured one."""
+    engine = getattr(request, "inspector_engine", None)
+    if engine is None:
+        engine = engine_named(request.COOKIES.get(ENGINE_COOKIE, "")) or default_engine()
+    return engine

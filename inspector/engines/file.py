@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
+from django.utils import timezone
+
+from inspector.decoding import DB_SALT, decode
+from inspector.engines.base import Engine, StoredRecord, cookie_name
+
+
+class FileEngine(Engine):
+    name = "file"
+    record_title = "session file"
+    summary = "One file per session in SESSION_FILE_PATH, holding the signed data."
+
+    @cached_property
+    def directory(self) -> Path:
+        # Django refuses to start a file session in a missing directory.
+        path = Path(settings.SESSION_FILE_PATH).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def store(self, session_key: str | None) -> SessionBase:
+        self.directory  # noqa: B018 (create it before Django checks it)
+        return super().store(session_key)
+
+    def path_for(self, session_key: str) -> Path | None:
+        # The same guard as Django's: a cookie is user input, never a path.
+        if not set(session_key) <= set(VALID_KEY_CHARS):
+            return None
+        return self.directory / (cookie_name() + session_key)
+
+    def read(self, session_key: str | None) -> StoredRecord | None:
+        path = self.path_for(session_key) if session_key else None
+        if path is None or not path.is_file():
+            return None
+        try:
+            content = path.read_text(encoding="ascii", errors="replace")
+            stat = path.stat()
+        except OSError:
+            return None
+        modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+        record = StoredRecord(
+            key=str(path),
+            key_label="path",
+            raw=content,
+            raw_label="file content",
+            decoded=decode(content, DB_SALT),
+            facts=[
+                ("size", f"{stat.st_size} bytes"),
+                ("modified", modified.strftime("%Y-%m-%d %H:%M:%S UTC")),
+            ],
+        )
+        record.expire_label = "expires (modified + expiry age)"
+        data = record.decoded.data or {}
+        try:
+            record.expire_date = SessionBase().get_expiry_date(
+                modification=modified,
+                expiry=data.get("_session_expiry") or settings.SESSION_COOKIE_AGE,
+            )
+        except (TypeError, ValueError, OverflowError):
+            record.problem = "Its _session_expiry cannot be read."
+        if record.expire_date and record.expire_date <= timezone.now():
+            record.problem = "Expired: Django ignores this file and starts an empty session."
+        elif not record.decoded.verified:
+            record.problem = "Bad signature: Django ignores this file and starts an empty session."
+        return record
+
+    def where(self, session_key: str | None) -> str:
+        path = self.path_for(session_key) if session_key else None
+        return f"the file {path}" if path else f"a file in {self.directory}"

@@ -1,0 +1,2 @@
+// Tells the stylesheet that scripts run, so controls only needed without htmx can hide.
+document.documentElement.classList.add("js");

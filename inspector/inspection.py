@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
-from inspector.engines import Engine, StoredRecord, engine_for
+from inspector.engines import ENGINE_COOKIE, Engine, StoredRecord, engine_for
 from inspector.values import python_repr, type_name
 
 #: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
@@ -300,7 +300,7 @@ class Snapshot:
             other_cookies=[
                 (key, value)
                 for key, value in request.COOKIES.items()
-                if key not in (name, INSPECTOR_COOKIE)
+                if key not in (name, INSPECTOR_COOKIE, ENGINE_COOKIE)
             ],
             rows=rows,
             cookie=report.cookie if report else CookieOutcome.from_response(request, response),

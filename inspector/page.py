@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from inspector import forms
+from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     INSPECTOR_COOKIE,
     RECORD_CHANGE_TEXT,
@@ -28,7 +29,6 @@ from inspector.inspection import (
     Snapshot,
     browser_key,
 )
-from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.values import VALUE_TYPES
 
 TEMPLATE = "inspector/page.html"

@@ -76,14 +76,18 @@ class LiveApp:
 
 
 def start_app(workdir: Path, extra_env: dict[str, str] | None = None) -> LiveApp:
+    workdir.mkdir(parents=True, exist_ok=True)
     sqlite_path = workdir / "db.sqlite3"
+    # Each server gets exactly the stores a test asks for: REDIS_URL only when given.
+    inherited = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env = {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": f"sqlite:///{sqlite_path}",
         "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_SESSION_FILE_PATH": str(workdir / "sessions"),
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }

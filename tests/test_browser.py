@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,42 @@ def test_works_without_javascript(browser, live_app: LiveApp) -> None:
     jar = session_cookie(page)
     assert page.locator("#record-data").inner_text() == live_app.session_row(jar)[1]
     context.close()
+
+
+@pytest.mark.parametrize("engine", ["db", "cached_db", "cache", "file", "signed_cookies"])
+def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) -> None:
+    page.goto(live_app.url + "/")
+    page.get_by_label("Engine").select_option(engine)
+    page.locator("#engine-path").get_by_text(
+        f"django.contrib.sessions.backends.{engine}"
+    ).wait_for()
+
+    page.get_by_label("Key", exact=True).fill("name")
+    page.get_by_label("Value", exact=True).fill("Sonam")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.locator("#happened").get_by_text("record created").wait_for()
+    jar = session_cookie(page)
+    shown = page.locator("#record-data").inner_text()
+    if engine in {"db", "cached_db"}:
+        assert shown == live_app.session_row(jar)[1]
+    elif engine == "file":
+        path = Path(live_app.env["DJANGO_SESSION_FILE_PATH"]).resolve() / f"sessionid{jar}"
+        assert shown == path.read_text()
+        assert page.locator("#record-key").inner_text() == str(path)
+    elif engine == "signed_cookies":
+        assert shown == jar
+        assert page.locator("meter.gauge").is_visible()
+    else:
+        assert shown == "{'name': 'Sonam'}"
+
+    # The engine is this browser's choice: a reload keeps it, and the data.
+    page.reload()
+    assert page.get_by_label("Engine").input_value() == engine
+    assert page.locator('tr[data-key="name"]').is_visible()
+
+    page.get_by_role("button", name="Flush", exact=True).click()
+    page.locator("#happened").get_by_text("request.session.flush()").wait_for()
+    assert session_cookie(page) is None
+    assert page.locator("#record-none").is_visible()
+    if engine in {"db", "cached_db"}:
+        assert live_app.session_row(jar) is None

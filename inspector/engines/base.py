@@ -16,7 +16,7 @@ from inspector.decoding import SignedData
 
 @dataclass
 class StoredRecord:
-    """One session as the engine keeps it, read straight from the store, not through SessionStore."""
+    """One session as its engine keeps it, read from the store itself, not via SessionStore."""
 
     key: str
     #: The value exactly as stored: a signed string, or the repr of a plain dict.

@@ -72,7 +72,6 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
             ("key as Django names it", stored_key),
             ("time to live", "the cache cannot tell" if ttl is None else f"{ttl} s"),
         ],
-        title="cache entry",
     )
     if ttl is not None:
         record.expire_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl)
@@ -92,10 +91,4 @@ class CacheEngine(Engine):
         return f"a cache entry in {describe_cache(session_cache())}"
 
     def notes(self) -> list[str]:
-        notes = [
-            "Not signed: the cache holds the plain dict. Whoever can reach the cache can read "
-            "and change it; nothing in the value would tell."
-        ]
-        if isinstance(session_cache(), LocMemCache):
-            notes.append(LOCAL_MEMORY_NOTE)
-        return notes
+        return [LOCAL_MEMORY_NOTE] if isinstance(session_cache(), LocMemCache) else []

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 
+from inspector.engines.base import StoredRecord
 from inspector.engines.cache import CacheEngine, read_cache_entry
 from inspector.engines.db import DatabaseEngine
-from inspector.engines.base import StoredRecord
 
 
 class CachedDatabaseEngine(DatabaseEngine):
@@ -21,6 +21,8 @@ class CachedDatabaseEngine(DatabaseEngine):
         if row is None:
             return entry
         row.title = "django_session row"
+        if entry is not None:
+            entry.title = "cache entry"
         row.companion = entry
         return row
 

@@ -6,11 +6,13 @@ keep every engine usable (signed cookies must fit in a browser cookie).
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
 from django import forms
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
 
 from inspector.values import VALUE_TYPES, InvalidValue, parse_value
 
@@ -45,12 +47,23 @@ class SessionKeyField(forms.CharField):
 
     def validate(self, value: str) -> None:
         super().validate(value)
-        if not value.strip():
-            raise forms.ValidationError("A key needs at least one visible character.")
-        if value.startswith("_"):
-            raise forms.ValidationError(RESERVED_MESSAGE)
-        if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
-            raise forms.ValidationError("A key cannot contain control characters.")
+        if problem := key_problem(value, writing=True):
+            raise forms.ValidationError(problem)
+
+
+def key_problem(key: Any, *, writing: bool) -> str:
+    """Why ``key`` cannot be used (empty when it can); Django's own keys may only be read."""
+    if not isinstance(key, str):
+        return "Keys are strings."
+    if not key.strip():
+        return "A key needs at least one visible character."
+    if len(key) > MAX_KEY_LENGTH:
+        return f"A key can be at most {MAX_KEY_LENGTH} characters long (this one is {len(key)})."
+    if writing and key.startswith("_"):
+        return RESERVED_MESSAGE
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in key):
+        return "A key cannot contain control characters."
+    return ""
 
 
 class ValueFields(forms.Form):
@@ -115,3 +128,126 @@ class ExistingKeyForm(forms.Form):
 
 class EditKeyForm(ValueFields, ExistingKeyForm):
     field_order = ("key", "value", "type")
+
+
+# Further ahead than this, an expiry is a typo, not a lesson (and stays far from
+# the dates a cookie's Expires or a database can hold).
+MAX_EXPIRY_SECONDS = 365 * 24 * 3600
+
+
+class ExpiryForm(forms.Form):
+    """``set_expiry``: after N seconds, at a date, at browser close (0) or the default (None)."""
+
+    MODES = ("seconds", "date", "close", "default")
+
+    mode = forms.ChoiceField(choices=[(mode, mode) for mode in MODES])
+    seconds = forms.IntegerField(
+        label="Expire after (seconds)",
+        required=False,
+        min_value=1,
+        max_value=MAX_EXPIRY_SECONDS,
+        error_messages={
+            "invalid": "Enter a whole number of seconds, such as 10.",
+            "min_value": "Enter at least 1 second (0 means “at browser close”: use that button).",
+            "max_value": f"At most {MAX_EXPIRY_SECONDS:,} seconds (one year).",
+        },
+    )
+    at = forms.CharField(label="Expire at (date and time)", required=False, max_length=40)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        mode = cleaned.get("mode")
+        if mode == "seconds" and cleaned.get("seconds") is None and "seconds" not in self.errors:
+            self.add_error("seconds", "Enter a number of seconds.")
+        if mode == "date":
+            cleaned["when"] = self._when(cleaned.get("at") or "")
+        return cleaned
+
+    def _when(self, text: str) -> dt.datetime | None:
+        if not text.strip():
+            self.add_error("at", "Enter a date and time.")
+            return None
+        try:
+            when = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            self.add_error("at", "Enter a date and time such as 2026-12-01T09:30.")
+            return None
+        # The page works in UTC and says so: a time without a zone is read as UTC.
+        when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+        now = timezone.now()
+        if when <= now:
+            self.add_error("at", "That moment has passed: choose a time in the future (UTC).")
+            return None
+        if when > now + dt.timedelta(seconds=MAX_EXPIRY_SECONDS):
+            self.add_error("at", "At most one year ahead.")
+            return None
+        return when.replace(microsecond=0)
+
+
+class MethodForm(forms.Form):
+    """The dict-method playground: a method of request.session and its arguments."""
+
+    METHODS = ("get", "setdefault", "pop", "in", "keys", "values", "items", "update", "del")
+
+    method = forms.ChoiceField(label="Method", choices=[(name, name) for name in METHODS])
+    key = forms.CharField(label="Key", required=False, strip=False, max_length=MAX_KEY_LENGTH)
+    default = forms.CharField(
+        label="Default",
+        required=False,
+        strip=False,
+        max_length=MAX_VALUE_LENGTH,
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args: Any, session: SessionBase, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="method", **kwargs)
+        self.session = session
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        method = cleaned.get("method")
+        if method is None or self.errors:
+            return cleaned
+        key, default = cleaned.get("key", ""), cleaned.get("default", "")
+        writing = method in {"setdefault", "pop", "update", "del"}
+        needs_key = method in {"get", "setdefault", "pop", "in", "del"}
+        if needs_key and (problem := key_problem(key, writing=writing)):
+            self.add_error("key", problem)
+        cleaned["has_default"] = default != ""
+        if method == "update":
+            cleaned["argument"] = self._update_argument(default)
+        elif default != "" and method in {"get", "setdefault", "pop"}:
+            cleaned["argument"] = self._json(default)
+        new_keys = []
+        if method == "setdefault" and key not in self.session:
+            new_keys = [key]
+        if method == "update" and isinstance(cleaned.get("argument"), dict):
+            new_keys = [name for name in cleaned["argument"] if name not in self.session]
+        if new_keys and len(user_keys(self.session)) + len(new_keys) > MAX_KEYS:
+            self.add_error(
+                None, f"That would make more than {MAX_KEYS} keys, the most this page allows."
+            )
+        return cleaned
+
+    def _json(self, text: str) -> Any:
+        try:
+            return parse_value(text, "json")
+        except InvalidValue as error:
+            self.add_error(
+                "default", f'Default is read as JSON (write text in quotes, like "hi"). {error}'
+            )
+            return None
+
+    def _update_argument(self, text: str) -> dict[str, Any] | None:
+        value = self._json(text) if text else None
+        if not isinstance(value, dict):
+            if "default" not in self.errors:
+                self.add_error(
+                    "default", 'For update, Default holds a JSON object: {"name": "Sonam"}.'
+                )
+            return None
+        for key in value:
+            if problem := key_problem(key, writing=True):
+                self.add_error("default", f"{key!r}: {problem}")
+                return None
+        return value

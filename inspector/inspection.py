@@ -21,6 +21,9 @@ from inspector.values import python_repr, type_name
 
 #: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
 INSPECTOR_COOKIE = "inspector_last_action"
+#: The last session key this browser held, so an expired session's leftover record can be
+#: shown after the browser has dropped its cookie. The inspector's state, not the session's.
+PREVIOUS_KEY_COOKIE = "inspector_previous_key"
 
 
 def browser_key(request: HttpRequest, response: HttpResponse) -> str | None:
@@ -135,6 +138,10 @@ class Expiry:
     error: str = ""
 
     @property
+    def custom_repr(self) -> str:
+        return repr(self.custom)
+
+    @property
     def age_text(self) -> str:
         return duration_text(self.age or 0)
 
@@ -187,6 +194,9 @@ class ActionReport:
     old_key: str | None = None
     new_key: str | None = None
     is_error: bool = False
+    result: str = ""
+    modified: bool | None = None
+    accessed: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -275,6 +285,17 @@ class Snapshot:
     cookie: CookieOutcome
     record: StoredRecord | None
     expiry: Expiry
+    #: The record of the session this browser held before, when its cookie is gone.
+    leftover: StoredRecord | None = None
+    #: Who is logged in, as the session says (``_auth_user_id``).
+    user_id: str | None = None
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        """When the stored session ends: what the countdown counts to."""
+        if self.record is None:
+            return None
+        return self.record.expire_date
 
     @classmethod
     def take(
@@ -293,14 +314,20 @@ class Snapshot:
         if report:
             rows += [KeyRow(key, text, kind, "removed") for key, text, kind in report.removed]
         name = settings.SESSION_COOKIE_NAME
+        engine = engine_for(request)
+        session_key = browser_key(request, response)
+        previous = request.COOKIES.get(PREVIOUS_KEY_COOKIE)
+        leftover = engine.read(previous) if previous and not session_key else None
         return cls(
-            engine=engine_for(request),
-            session_key=browser_key(request, response),
+            engine=engine,
+            session_key=session_key,
+            leftover=leftover,
+            user_id=session.get("_auth_user_id"),
             sent_cookie=request.COOKIES.get(name),
             other_cookies=[
                 (key, value)
                 for key, value in request.COOKIES.items()
-                if key not in (name, INSPECTOR_COOKIE, ENGINE_COOKIE)
+                if key not in (name, INSPECTOR_COOKIE, ENGINE_COOKIE, PREVIOUS_KEY_COOKIE)
             ],
             rows=rows,
             cookie=report.cookie if report else CookieOutcome.from_response(request, response),

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
-from inspector.engines import engine_for
+from inspector.engines import SignedCookiesEngine, engine_for
+from inspector.inspection import PREVIOUS_KEY_COOKIE, browser_key
 from inspector.page import InspectorPage, redirect_with_report
 
 CONTENT_SECURITY_POLICY = (
@@ -32,10 +33,26 @@ class InspectorMiddleware:
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):
             redirect_with_report(request, response, action)
+        remember_session_key(request, response)
         # Keys and values are escaped everywhere; the policy is a second wall
         # should an escape ever be missed: no inline script can run.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep the browser's last session key in the inspector's own cookie.
+
+    See PREVIOUS_KEY_COOKIE: it lets the page show an expired session's record
+    after the browser has dropped the session cookie.
+    """
+    key = browser_key(request, response) if hasattr(request, "session") else None
+    if not key or isinstance(engine_for(request), SignedCookiesEngine):
+        return
+    if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != key:
+        response.set_cookie(
+            PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600, httponly=True, samesite="Lax"
+        )
 
 
 class EngineSessionMiddleware(SessionMiddleware):

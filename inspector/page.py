@@ -19,7 +19,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from inspector import forms
+from inspector import demo, forms
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     INSPECTOR_COOKIE,
@@ -49,6 +49,11 @@ class Action:
     python: str
     message: str
     is_error: bool = False
+    #: What a method returned (or raised), as Python prints it.
+    result: str = ""
+    #: The session's flags when the view was done with it.
+    modified: bool | None = None
+    accessed: bool | None = None
 
     def report(
         self, request: HttpRequest, response: HttpResponse, record: StoredRecord | None
@@ -57,6 +62,9 @@ class Action:
             request, response, self.before, record, self.python, self.message
         )
         report.is_error = self.is_error
+        report.result = self.result
+        report.modified = self.modified
+        report.accessed = self.accessed
         return report
 
 
@@ -142,6 +150,11 @@ def page_context(
             "keys": forms.MAX_KEYS,
         },
         "home": reverse("inspector:page"),
+        "expiry_form": forms.ExpiryForm(initial={"seconds": 10}),
+        "method_form": forms.MethodForm(session=request.session),
+        "methods": forms.MethodForm.METHODS,
+        "demo": {"username": demo.DEMO_USERNAME, "password": demo.DEMO_PASSWORD},
+        "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
     }
 
 

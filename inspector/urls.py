@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspector import views
+from inspector import lifecycle, views
 
 app_name = "inspector"
 
@@ -12,4 +12,17 @@ urlpatterns = [
     path("session/clear", views.clear, name="clear"),
     path("session/flush", views.flush, name="flush"),
     path("engine", views.switch_engine, name="engine"),
+    path("expiry", lifecycle.set_expiry, name="expiry"),
+    path("expiry/clear-expired", lifecycle.clear_expired, name="clear-expired"),
+    path("session/cycle-key", lifecycle.cycle_key, name="cycle-key"),
+    path("login", lifecycle.log_in, name="login"),
+    path("logout", lifecycle.log_out, name="logout"),
+    path("test-cookie/set", lifecycle.set_test_cookie, name="test-cookie-set"),
+    path("test-cookie/check", lifecycle.test_cookie_worked, name="test-cookie-check"),
+    path("test-cookie/delete", lifecycle.delete_test_cookie, name="test-cookie-delete"),
+    path("method", lifecycle.run_method, name="method"),
+    path("nested/append", lifecycle.append_in_place, name="nested-append"),
+    path(
+        "nested/append-modified", lifecycle.append_and_mark_modified, name="nested-append-modified"
+    ),
 ]

@@ -44,6 +44,7 @@ def parse_value(text: str, value_type: str) -> Any:
             ) from None
         raise InvalidValue(str(error)) from None
     expected = {
+        "json": (str, int, float, bool, type(None), list, dict),
         "number": (int, float),
         "boolean": (bool,),
         "null": (type(None),),

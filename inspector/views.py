@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from inspector.actions import invalid, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, engine_for, engine_named
 from inspector.forms import AddKeyForm, EditKeyForm, ExistingKeyForm
 from inspector.inspection import Before
-from inspector.page import Action, InspectorPage, redirect_home
+from inspector.page import Action, InspectorPage
 from inspector.values import as_form_text, short_repr, value_type_of
 
 EDIT_PREFIX = "edit"
@@ -37,7 +37,17 @@ def page(request: HttpRequest) -> HttpResponse:
                 if key.startswith("_")
                 else f"The session has no key {short_repr(key)} to edit."
             )
-    return InspectorPage(request, partial="session" if request.htmx else None, context=context)
+    if request.GET.get("expired"):
+        context["notice"] = (
+            "The expiry passed. The browser dropped the cookie at its Max-Age, so this request "
+            "sent none: Django sees a new, empty session. The old record stays stored until "
+            "clear_expired() removes it."
+        )
+    # htmx asks for the session panel alone to edit a row, for every panel otherwise.
+    partial = None
+    if request.htmx:
+        partial = "session" if key is not None else "update"
+    return InspectorPage(request, partial=partial, context=context)
 
 
 @require_POST
@@ -147,56 +157,13 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
 
 
 def run(
-    request: HttpRequest, python: str, message: str, key: str, value: Any, **context: Any
+    request: HttpRequest, python: str, message: str, key: str, value: Any, **on_error: Any
 ) -> HttpResponse:
     def assign(session: SessionBase) -> None:
         session[key] = value
 
-    return perform(request, python, message, assign, **context)
-
-
-def perform(
-    request: HttpRequest,
-    python: str,
-    message: str,
-    change: Callable[[SessionBase], Any],
-    **error_context: Any,
-) -> HttpResponse:
-    before = Before.capture(request)
-    change(request.session)
-    engine = engine_for(request)
-    if problem := engine.write_problem(request.session):
-        # Forget the change: a fresh store from the cookie is the session as it was.
-        request.session = engine.store(before.session_key)
-        action = Action(before, python="", message=problem, is_error=True)
-        if form := error_context.get("add_form"):
-            form.add_error(None, problem)
-        return InspectorPage(
-            request,
-            partial="update" if request.htmx else None,
-            action=action,
-            context=error_context,
-        )
-    return respond(request, Action(before, python=_shorten(python), message=message))
-
-
-def respond(request: HttpRequest, action: Action) -> HttpResponse:
-    if request.htmx:
-        return InspectorPage(request, partial="update", action=action)
-    return redirect_home(action)
-
-
-def invalid(request: HttpRequest, message: str, **context: Any) -> HttpResponse:
-    """Show the forms again with their errors and the user's input; nothing was changed."""
-    action = Action(Before.capture(request), python="", message=message, is_error=True)
-    return InspectorPage(
-        request, partial="update" if request.htmx else None, action=action, context=context
-    )
+    return perform(request, python, message, assign, on_error=on_error)
 
 
 def _first_error(form: ExistingKeyForm) -> str:
     return next(iter(form.errors.values()))[0]
-
-
-def _shorten(python: str, limit: int = 160) -> str:
-    return python if len(python) <= limit else python[: limit - 1] + "…"

@@ -60,8 +60,8 @@ def test_add_edit_delete_clear_flush(page, live_app: LiveApp) -> None:
     rows_before = live_app.session_count()
 
     # Add
-    page.get_by_label("Key", exact=True).fill("name")
-    page.get_by_label("Value", exact=True).fill("Sonam")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("name")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill("Sonam")
     page.get_by_role("button", name="Add", exact=True).click()
     happened = page.locator("#happened")
     happened.get_by_text("request.session['name'] = 'Sonam'").wait_for()
@@ -70,9 +70,9 @@ def test_add_edit_delete_clear_flush(page, live_app: LiveApp) -> None:
     assert live_app.session_count() == rows_before + 1
     first_key = session_cookie(page)
 
-    page.get_by_label("Key", exact=True).fill("cart")
-    page.get_by_label("Value", exact=True).fill('["apple"]')
-    page.get_by_label("Type", exact=True).select_option("list")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("cart")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill('["apple"]')
+    page.locator("#add-form").get_by_label("Type", exact=True).select_option("list")
     page.get_by_role("button", name="Add", exact=True).click()
     happened.get_by_text("request.session['cart'] = ['apple']").wait_for()
     assert_panels_agree(page, live_app, {"name": "Sonam", "cart": ["apple"]})
@@ -104,8 +104,8 @@ def test_add_edit_delete_clear_flush(page, live_app: LiveApp) -> None:
     assert_panels_agree(page, live_app, {})
 
     # Flush: row deleted, cookie removed
-    page.get_by_label("Key", exact=True).fill("again")
-    page.get_by_label("Value", exact=True).fill("1")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("again")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill("1")
     page.get_by_role("button", name="Add", exact=True).click()
     happened.get_by_text("request.session['again'] = '1'").wait_for()
     page.get_by_role("button", name="Flush", exact=True).click()
@@ -124,22 +124,22 @@ def test_errors_keep_the_input_and_payloads_never_run(page, live_app: LiveApp) -
     page.goto(live_app.url + "/")
     payloads = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
     for payload in payloads:
-        page.get_by_label("Key", exact=True).fill(payload)
-        page.get_by_label("Value", exact=True).fill(payload)
+        page.locator("#add-form").get_by_label("Key", exact=True).fill(payload)
+        page.locator("#add-form").get_by_label("Value", exact=True).fill(payload)
         page.get_by_role("button", name="Add", exact=True).click()
         page.locator(f'tr[data-key="{payload.replace(chr(34), chr(92) + chr(34))}"]').wait_for()
     page.reload()
     assert page.locator("img[src=x]").count() == 0
     assert page.locator("script:not([src])").count() == 0
 
-    page.get_by_label("Key", exact=True).fill("n")
-    page.get_by_label("Value", exact=True).fill("[1,")
-    page.get_by_label("Type", exact=True).select_option("list")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("n")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill("[1,")
+    page.locator("#add-form").get_by_label("Type", exact=True).select_option("list")
     page.get_by_role("button", name="Add", exact=True).click()
     page.locator("#value-error").wait_for()
     assert re.search("Not valid JSON", page.locator("#value-error").inner_text())
-    assert page.get_by_label("Value", exact=True).input_value() == "[1,"
-    assert page.get_by_label("Key", exact=True).input_value() == "n"
+    assert page.locator("#add-form").get_by_label("Value", exact=True).input_value() == "[1,"
+    assert page.locator("#add-form").get_by_label("Key", exact=True).input_value() == "n"
     assert page.dialogs == []
 
 
@@ -147,8 +147,8 @@ def test_works_without_javascript(browser, live_app: LiveApp) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_app.url + "/")
-    page.get_by_label("Key", exact=True).fill("plain")
-    page.get_by_label("Value", exact=True).fill("html")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("plain")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill("html")
     page.get_by_role("button", name="Add", exact=True).click()
     page.wait_for_url(live_app.url + "/")
     assert "request.session['plain'] = 'html'" in page.locator("#happened").inner_text()
@@ -165,8 +165,8 @@ def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) 
         f"django.contrib.sessions.backends.{engine}"
     ).wait_for()
 
-    page.get_by_label("Key", exact=True).fill("name")
-    page.get_by_label("Value", exact=True).fill("Sonam")
+    page.locator("#add-form").get_by_label("Key", exact=True).fill("name")
+    page.locator("#add-form").get_by_label("Value", exact=True).fill("Sonam")
     page.get_by_role("button", name="Add", exact=True).click()
     page.locator("#happened").get_by_text("record created").wait_for()
     jar = session_cookie(page)
@@ -194,3 +194,72 @@ def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) 
     assert page.locator("#record-none").is_visible()
     if engine in {"db", "cached_db"}:
         assert live_app.session_row(jar) is None
+
+
+def add_key(page, key: str, value: str, kind: str = "text") -> None:
+    form = page.locator("#add-form")
+    form.get_by_label("Key", exact=True).fill(key)
+    form.get_by_label("Value", exact=True).fill(value)
+    form.get_by_label("Type", exact=True).select_option(kind)
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.locator(f'tr[data-key="{key}"]').wait_for()
+
+
+def test_a_short_expiry_can_be_watched_to_the_end(page, live_app: LiveApp) -> None:
+    page.goto(live_app.url + "/")
+    add_key(page, "name", "Sonam")
+    key = session_cookie(page)
+    page.get_by_label("Expire after (seconds)").fill("3")
+    page.get_by_role("button", name="Set seconds").click()
+    page.locator("#happened").get_by_text("set_expiry(3)").wait_for()
+    assert page.locator("#expiry-custom").inner_text().startswith("3")
+    page.locator("#countdown").get_by_text("left").wait_for()
+    # No reload: the page counts down, then asks the server what the next request finds.
+    page.locator("#happened").get_by_text("The expiry passed").wait_for(timeout=10_000)
+    assert session_cookie(page) is None
+    assert page.get_by_text("No session yet").is_visible()
+    leftover = page.locator("#record-panel")
+    assert "Your previous session is still stored" in leftover.inner_text()
+    assert "Expired: Django ignores this row" in leftover.inner_text()
+    assert live_app.session_row(key) is not None
+
+    page.get_by_role("button", name="Clear expired sessions").click()
+    page.locator("#happened").get_by_text("expired record").wait_for()
+    assert live_app.session_row(key) is None
+    assert "Your previous session" not in page.locator("#record-panel").inner_text()
+
+
+def test_login_test_cookie_methods_and_nested_in_the_browser(page, live_app: LiveApp) -> None:
+    page.goto(live_app.url + "/")
+    add_key(page, "cart", "[]", "list")
+    before = session_cookie(page)
+    page.get_by_role("button", name="Log in as demo user").click()
+    page.locator("#happened").get_by_text("Logged in").wait_for()
+    assert session_cookie(page) != before
+    assert page.locator('tr[data-key="_auth_user_id"]').get_by_text("read-only").is_visible()
+    # Login rotated the CSRF token; the next htmx post must still go through.
+    add_key(page, "after", "login")
+
+    page.get_by_role("button", name="Set test cookie").click()
+    page.locator('tr[data-key="testcookie"]').wait_for()
+    page.get_by_role("button", name="Test cookie worked?").click()
+    page.locator("#result").get_by_text("True").wait_for()
+
+    form = page.locator("#method-form")
+    form.get_by_label("Method").select_option("pop")
+    form.get_by_label("Key").fill("missing")
+    form.get_by_role("button", name="Run").click()
+    page.locator("#result").get_by_text("KeyError: 'missing'").wait_for()
+
+    data_before = page.locator("#record-data").inner_text()
+    page.get_by_role("button", name="Append without modified").click()
+    page.locator("#happened").get_by_text("saved nothing").wait_for()
+    assert page.locator("#record-data").inner_text() == data_before
+    page.get_by_role("button", name="Append with modified = True").click()
+    page.locator("#happened").get_by_text("Django saved the whole session").wait_for()
+    assert "apple" in page.locator("#record-json").inner_text()
+
+    page.get_by_role("button", name="Log out").click()
+    page.locator("#happened").get_by_text("Logged out").wait_for()
+    assert session_cookie(page) is None
+    assert page.dialogs == []

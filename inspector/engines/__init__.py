@@ -5,14 +5,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from inspector.engines.base import Engine, StoredRecord
+from inspector.engines.base import ClearUnsupported, Engine, StoredRecord
 from inspector.engines.cache import CacheEngine
 from inspector.engines.cached_db import CachedDatabaseEngine
 from inspector.engines.db import DatabaseEngine
 from inspector.engines.file import FileEngine
 from inspector.engines.signed_cookies import SignedCookiesEngine
 
-__all__ = ["ENGINES", "Engine", "StoredRecord", "default_engine", "engine_for", "engine_named"]
+__all__ = [
+    "ENGINES",
+    "ClearUnsupported",
+    "Engine",
+    "SignedCookiesEngine",
+    "StoredRecord",
+    "default_engine",
+    "engine_for",
+    "engine_named",
+]
 
 #: The per-browser choice lives in its own cookie, never in the inspected session.
 ENGINE_COOKIE = "inspector_engine"

@@ -44,6 +44,10 @@ class StoredRecord:
         return (self.raw, self.expire_date, companion)
 
 
+class ClearUnsupported(Exception):
+    """The engine has nothing to clear; the message says why."""
+
+
 class Engine:
     """A session engine, as Django's backends are one module each.
 
@@ -85,6 +89,10 @@ class Engine:
 
     def notes(self) -> list[str]:
         return []
+
+    def clear_expired(self) -> int:
+        """Run SessionStore.clear_expired() (manage.py clearsessions); how many records went."""
+        raise ClearUnsupported(f"{self.name} cannot clear expired sessions.")
 
 
 def cookie_name() -> str:

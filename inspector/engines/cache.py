@@ -10,7 +10,7 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-from inspector.engines.base import Engine, StoredRecord
+from inspector.engines.base import ClearUnsupported, Engine, StoredRecord
 from inspector.values import python_repr
 
 LOCAL_MEMORY_NOTE = (
@@ -89,6 +89,12 @@ class CacheEngine(Engine):
 
     def where(self, session_key: str | None) -> str:
         return f"a cache entry in {describe_cache(session_cache())}"
+
+    def clear_expired(self) -> int:
+        raise ClearUnsupported(
+            "The cache engine has no clear_expired(): every entry carries a time to live, "
+            "and the cache drops it by itself."
+        )
 
     def notes(self) -> list[str]:
         return [LOCAL_MEMORY_NOTE] if isinstance(session_cache(), LocMemCache) else []

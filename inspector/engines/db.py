@@ -38,5 +38,11 @@ class DatabaseEngine(Engine):
             record.problem = "Bad signature: Django ignores this row and starts an empty session."
         return record
 
+    def clear_expired(self) -> int:
+        model = SessionStore.get_model_class()
+        count = model.objects.filter(expire_date__lt=timezone.now()).count()
+        self.session_store_class.clear_expired()
+        return count
+
     def where(self, session_key: str | None) -> str:
         return f"a row in the django_session table ({connection.vendor})"

@@ -55,20 +55,40 @@ class FileEngine(Engine):
                 ("modified", modified.strftime("%Y-%m-%d %H:%M:%S UTC")),
             ],
         )
-        record.expire_label = "expires (modified + expiry age)"
-        data = record.decoded.data or {}
-        try:
-            record.expire_date = SessionBase().get_expiry_date(
-                modification=modified,
-                expiry=data.get("_session_expiry") or settings.SESSION_COOKIE_AGE,
+        custom = (record.decoded.data or {}).get("_session_expiry")
+        # Django's own rule (FileSessionStore._expiry_date): a custom expiry that is a
+        # number is taken as an age and never runs out on the server.
+        if isinstance(custom, int | float) and not isinstance(custom, bool) and custom:
+            record.facts.append(
+                (
+                    "expires",
+                    f"never, on the server: the file engine reads _session_expiry={custom} as "
+                    "an age, not a date; only the cookie's Max-Age ends this session",
+                )
             )
-        except (TypeError, ValueError, OverflowError):
-            record.problem = "Its _session_expiry cannot be read."
+        else:
+            record.expire_label = "expires (modified + SESSION_COOKIE_AGE)"
+            try:
+                record.expire_date = (
+                    dt.datetime.fromisoformat(custom)
+                    if isinstance(custom, str)
+                    else modified + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+                )
+            except (TypeError, ValueError, OverflowError):
+                record.problem = "Its _session_expiry cannot be read."
         if record.expire_date and record.expire_date <= timezone.now():
             record.problem = "Expired: Django ignores this file and starts an empty session."
         elif not record.decoded.verified:
             record.problem = "Bad signature: Django ignores this file and starts an empty session."
         return record
+
+    def clear_expired(self) -> int:
+        def count() -> int:
+            return sum(1 for _ in self.directory.glob(f"{cookie_name()}*"))
+
+        before = count()
+        self.store(None).clear_expired()
+        return before - count()
 
     def where(self, session_key: str | None) -> str:
         path = self.path_for(session_key) if session_key else None

@@ -7,7 +7,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from inspector.decoding import SIGNED_COOKIES_SALT, decode
-from inspector.engines.base import Engine, StoredRecord, cookie_name
+from inspector.engines.base import ClearUnsupported, Engine, StoredRecord, cookie_name
 
 #: What browsers keep of one cookie's name and value; a larger cookie is dropped silently.
 BROWSER_COOKIE_LIMIT = 4096
@@ -67,6 +67,12 @@ class SignedCookiesEngine(Engine):
             f"Refused: the session cookie would be {size:,} bytes, over the "
             f"{BROWSER_COOKIE_LIMIT:,} a browser keeps. Django would send it and the browser "
             "would silently drop it, losing the whole session. Nothing was changed."
+        )
+
+    def clear_expired(self) -> int:
+        raise ClearUnsupported(
+            "Signed cookies store nothing on the server, so there is nothing to clear: "
+            "an expired cookie is simply refused when it comes back."
         )
 
     def notes(self) -> list[str]:

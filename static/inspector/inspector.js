@@ -1,2 +1,15 @@
 // Tells the stylesheet that scripts run, so controls only needed without htmx can hide.
 document.documentElement.classList.add("js");
+
+// The Expiry panel counts down to the end of the stored session; a moment after zero
+// the panels are fetched again, so the class sees what the next request finds.
+setInterval(() => {
+  const clock = document.getElementById("countdown");
+  if (!clock || clock.dataset.done) return;
+  const left = Math.round(clock.dataset.expiresAt - Date.now() / 1000);
+  clock.querySelector(".left").textContent = left > 0 ? `: ${left} s left` : ": expired";
+  if (left <= -1 && window.htmx) {
+    clock.dataset.done = "yes";
+    htmx.ajax("GET", clock.dataset.expiredUrl, { target: "#session-panel", swap: "outerHTML" });
+  }
+}, 1000);

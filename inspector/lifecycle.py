@@ -1,0 +1,247 @@
+"""The lifecycle lab: expiry, key rotation, login, the test cookie and the dict methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from inspector.actions import invalid, perform
+from inspector.demo import DEMO_PASSWORD, DEMO_USERNAME, NESTED_ITEM, NESTED_KEY, NESTED_MAX
+from inspector.engines import ClearUnsupported, engine_for
+from inspector.forms import ExpiryForm, MethodForm
+from inspector.inspection import duration_text
+from inspector.methods import MethodCall
+from inspector.values import short_repr
+
+
+@require_POST
+def set_expiry(request: HttpRequest) -> HttpResponse:
+    form = ExpiryForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, "Nothing was changed: see the Expiry form.", expiry_form=form)
+    mode = form.cleaned_data["mode"]
+    value: Any
+    if mode == "seconds":
+        value = form.cleaned_data["seconds"]
+        python = f"request.session.set_expiry({value})"
+        message = (
+            f"The session now ends {value} s ({duration_text(value)}) after its last save: "
+            f"the cookie gets Max-Age={value} and _session_expiry holds {value}."
+        )
+    elif mode == "date":
+        value = form.cleaned_data["when"]
+        python = f"request.session.set_expiry(datetime.fromisoformat({value.isoformat()!r}))"
+        message = (
+            f"The session ends at {value:%Y-%m-%d %H:%M:%S} UTC however busy it is: "
+            "_session_expiry holds that date as text."
+        )
+    elif mode == "close":
+        value = 0
+        python = "request.session.set_expiry(0)"
+        message = (
+            "The cookie now has no Max-Age or Expires, so the browser forgets it when it "
+            "closes. The stored record does not know about browsers: it still expires after "
+            "SESSION_COOKIE_AGE and stays until cleared."
+        )
+    else:
+        value = None
+        python = "request.session.set_expiry(None)"
+        message = "Back to the default: SESSION_COOKIE_AGE from the last save."
+
+    def change(session: SessionBase) -> None:
+        session.set_expiry(value)
+
+    return perform(request, python, message, change)
+
+
+@require_POST
+def clear_expired(request: HttpRequest) -> HttpResponse:
+    engine = engine_for(request)
+
+    def change(session: SessionBase) -> str:
+        try:
+            return str(engine.clear_expired())
+        except ClearUnsupported as reason:
+            return f"NotImplementedError: {reason}"
+
+    def message(result: str) -> str:
+        if result.startswith("NotImplementedError"):
+            return result.split(": ", 1)[1]
+        count = int(result)
+        return (
+            f"clear_expired() removed {count} expired record{'s' if count != 1 else ''} "
+            "(what manage.py clearsessions does; run it from cron on a real site)."
+        )
+
+    python = f"{engine.module}.SessionStore.clear_expired()"
+    return perform(request, python, message, change)
+
+
+@require_POST
+def cycle_key(request: HttpRequest) -> HttpResponse:
+    return perform(
+        request,
+        "request.session.cycle_key()",
+        "New key, same data; the old record was removed. Django does this at login: a key an "
+        "attacker planted before login (session fixation) is worthless after it.",
+        SessionBase.cycle_key,
+    )
+
+
+def demo_user() -> AbstractBaseUser:
+    model = get_user_model()
+    try:
+        user, created = model.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": False, "is_superuser": False}
+        )
+    except IntegrityError:  # two students asked at once
+        return model.objects.get(username=DEMO_USERNAME)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@require_POST
+def log_in(request: HttpRequest) -> HttpResponse:
+    demo_user()
+    user = authenticate(request, username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    if user is None:
+        return invalid(request, "The demo user could not log in: its password was changed.")
+
+    def change(session: SessionBase) -> None:
+        login(request, user)
+
+    return perform(
+        request,
+        f"login(request, authenticate(request, username={DEMO_USERNAME!r}, password=...))",
+        "Logged in: login() rotated the key (cycle_key) and stored _auth_user_id, "
+        "_auth_user_backend and _auth_user_hash. Those are Django's: read-only here.",
+        change,
+    )
+
+
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    def change(session: SessionBase) -> None:
+        logout(request)
+
+    return perform(
+        request,
+        "logout(request)",
+        "Logged out: logout() flushes the session: data gone, record deleted, cookie removed.",
+        change,
+    )
+
+
+@require_POST
+def set_test_cookie(request: HttpRequest) -> HttpResponse:
+    return perform(
+        request,
+        "request.session.set_test_cookie()",
+        "Stored testcookie = 'worked'. A site does this on the page before a login form, and "
+        "checks it when the form comes back.",
+        SessionBase.set_test_cookie,
+    )
+
+
+@require_POST
+def test_cookie_worked(request: HttpRequest) -> HttpResponse:
+    def change(session: SessionBase) -> str:
+        return repr(session.test_cookie_worked())
+
+    def message(result: str) -> str:
+        if result == "True":
+            return "True: the browser sent the session cookie back, so it accepts cookies."
+        return "False: no testcookie in this session (set it first, or the browser refused it)."
+
+    return perform(request, "request.session.test_cookie_worked()", message, change)
+
+
+@require_POST
+def delete_test_cookie(request: HttpRequest) -> HttpResponse:
+    def change(session: SessionBase) -> str:
+        try:
+            session.delete_test_cookie()
+        except KeyError as error:
+            return f"KeyError: {error}"
+        return ""
+
+    def message(result: str) -> str:
+        if result:
+            return f"{result}: there was no testcookie to delete."
+        return "testcookie deleted. Django's docs ask you to clean up once it has done its job."
+
+    return perform(request, "request.session.delete_test_cookie()", message, change)
+
+
+@require_POST
+def run_method(request: HttpRequest) -> HttpResponse:
+    form = MethodForm(request.POST, session=request.session)
+    if not form.is_valid():
+        return invalid(request, "Nothing was run: see the message by the field.", method_form=form)
+    data = form.cleaned_data
+    call = MethodCall(
+        method=data["method"],
+        key=data.get("key", ""),
+        argument=data.get("argument"),
+        has_argument=data["has_default"],
+    )
+
+    def message(result: str) -> str:
+        if result.startswith("KeyError"):
+            return "It raised, as a dict does for a missing key."
+        if call.method == "del":
+            return "del is a statement: no result."
+        return f"It returned {result}."
+
+    return perform(request, call.expression, message, call.run, keep={"method_form": form})
+
+
+def _append(with_modified: bool) -> Any:
+    python = f"request.session[{NESTED_KEY!r}].append({NESTED_ITEM!r})"
+    if with_modified:
+        python += "\nrequest.session.modified = True"
+
+    @require_POST
+    def view(request: HttpRequest) -> HttpResponse:
+        value = request.session.get(NESTED_KEY)
+        if not isinstance(value, list):
+            return invalid(
+                request,
+                f"First add a list under the key {NESTED_KEY!r} (Key {NESTED_KEY}, Type list, "
+                "Value []): these buttons append to it.",
+            )
+        if len(value) >= NESTED_MAX:
+            return invalid(request, f"{NESTED_KEY!r} already holds {NESTED_MAX} items: enough.")
+
+        def change(session: SessionBase) -> str:
+            session[NESTED_KEY].append(NESTED_ITEM)
+            if with_modified:
+                session.modified = True
+            return short_repr(session[NESTED_KEY])
+
+        if with_modified:
+            message = (
+                "Appended, then set modified = True: Django saved the whole session, "
+                "so the stored record has the new item."
+            )
+        else:
+            message = (
+                "Appended in place: Python's dict has the new item, but nothing set "
+                "session.modified, so Django saved nothing. The stored record (and the next "
+                "request) still has the old list."
+            )
+        return perform(request, python, message, change)
+
+    return view
+
+
+append_in_place = _append(with_modified=False)
+append_and_mark_modified = _append(with_modified=True)

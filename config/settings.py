@@ -128,9 +128,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Compressed, cache-busted files once collectstatic has run (`make serve` runs
-# it); before that, whitenoise serves the source files as they are, so the
-# page never fails for want of a manifest.
-COLLECTED = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+# it with DJANGO_COLLECTED_STATIC=1); otherwise whitenoise serves the source
+# files as they are, so the page never fails for want of a manifest.
+COLLECTED = not DEBUG and env_flag(
+    "DJANGO_COLLECTED_STATIC", default=(STATIC_ROOT / "staticfiles.json").exists()
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -144,6 +146,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not COLLECTED
 # Before collectstatic, STATIC_ROOT does not exist yet; the finders serve instead.
 warnings.filterwarnings("ignore", message="No directory at: ")
+
+CSRF_FAILURE_VIEW = "inspector.errors.csrf_failure"
+
+# Plain HTTP is the classroom default (a laptop on a LAN has no certificate).
+# DJANGO_HTTPS=1, behind a TLS proxy that sets X-Forwarded-Proto, makes every
+# cookie Secure and turns on HSTS and the HTTPS redirect.
+HTTPS = env_flag("DJANGO_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -26,6 +26,18 @@ INSPECTOR_COOKIE = "inspector_last_action"
 PREVIOUS_KEY_COOKIE = "inspector_previous_key"
 
 
+def set_own_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> None:
+    """Set one of the inspector's own cookies (never the inspected session's)."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE or None,
+    )
+
+
 def browser_key(request: HttpRequest, response: HttpResponse) -> str | None:
     """The session key the browser holds once it has this response."""
     morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)

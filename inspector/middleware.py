@@ -7,7 +7,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import SignedCookiesEngine, engine_for
-from inspector.inspection import PREVIOUS_KEY_COOKIE, browser_key
+from inspector.inspection import PREVIOUS_KEY_COOKIE, browser_key, set_own_cookie
 from inspector.page import InspectorPage, redirect_with_report
 
 CONTENT_SECURITY_POLICY = (
@@ -50,9 +50,7 @@ def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
     if not key or isinstance(engine_for(request), SignedCookiesEngine):
         return
     if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != key:
-        response.set_cookie(
-            PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600, httponly=True, samesite="Lax"
-        )
+        set_own_cookie(response, PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600)
 
 
 class EngineSessionMiddleware(SessionMiddleware):

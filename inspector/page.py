@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
@@ -28,6 +27,7 @@ from inspector.inspection import (
     Before,
     Snapshot,
     browser_key,
+    set_own_cookie,
 )
 from inspector.values import VALUE_TYPES
 
@@ -110,14 +110,7 @@ def redirect_with_report(request: HttpRequest, response: HttpResponse, action: A
         report.removed = []
         report.key_changes = dict(list(report.key_changes.items())[:10])
         value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    response.set_cookie(
-        REPORT_COOKIE,
-        value,
-        max_age=REPORT_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE or None,
-    )
+    set_own_cookie(response, REPORT_COOKIE, value, REPORT_MAX_AGE)
 
 
 def _take_report(request: HttpRequest, response: HttpResponse) -> ActionReport | None:

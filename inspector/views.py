@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from inspector.actions import invalid, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, engine_for, engine_named
 from inspector.forms import AddKeyForm, EditKeyForm, ExistingKeyForm
-from inspector.inspection import Before
+from inspector.inspection import Before, set_own_cookie
 from inspector.page import Action, InspectorPage
 from inspector.values import as_form_text, short_repr, value_type_of
 
@@ -150,9 +150,7 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
             )
     python = f'settings.SESSION_ENGINE = "{new.module}"  # for this browser only'
     response = respond(request, Action(before, python=python, message=message))
-    response.set_cookie(
-        ENGINE_COOKIE, new.name, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
-    )
+    set_own_cookie(response, ENGINE_COOKIE, new.name, max_age=365 * 24 * 3600)
     return response
 
 

@@ -275,6 +275,16 @@ def _record_change(before_state: Before, after: StoredRecord | None, key_changed
     return "unchanged" if after.fingerprint == before.fingerprint else "updated"
 
 
+def _cookie_outcome(
+    request: HttpRequest, response: HttpResponse, report: ActionReport | None
+) -> CookieOutcome:
+    """This response's cookie, unless it sent none and follows an action's redirect."""
+    own = CookieOutcome.from_response(request, response)
+    if own.kind == "none" and report is not None:
+        return report.cookie
+    return own
+
+
 RECORD_CHANGE_TEXT = {
     "created": "record created",
     "updated": "record updated",
@@ -342,7 +352,7 @@ class Snapshot:
                 if key not in (name, INSPECTOR_COOKIE, ENGINE_COOKIE, PREVIOUS_KEY_COOKIE)
             ],
             rows=rows,
-            cookie=report.cookie if report else CookieOutcome.from_response(request, response),
+            cookie=_cookie_outcome(request, response, report),
             record=record,
             expiry=Expiry.of(session),
         )

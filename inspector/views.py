@@ -67,9 +67,13 @@ def add_key(request: HttpRequest) -> HttpResponse:
 def edit_key(request: HttpRequest) -> HttpResponse:
     form = EditKeyForm(request.POST, prefix=EDIT_PREFIX, session=request.session)
     if not form.is_valid():
+        # A key that is reserved or gone has no row to show its error in.
+        message = (
+            form.errors["key"][0] if "key" in form.errors else "Nothing was saved: see the row."
+        )
         return invalid(
             request,
-            "Nothing was saved: see the message in the row.",
+            message,
             editing=form,
             editing_key=form.data.get(f"{EDIT_PREFIX}-key"),
         )

@@ -6,8 +6,11 @@ import os
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import BASE_DIR, TEST_SECRET_KEY, start_app, stop_app
 
@@ -75,9 +78,6 @@ def test_serve_sends_compressed_cache_busted_static_files(tmp_path: Path) -> Non
 
 def test_unknown_hosts_are_refused(live_app) -> None:
     request = urllib.request.Request(live_app.url + "/", headers={"Host": "evil.example"})
-    try:
+    with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
-    except urllib.error.HTTPError as error:
-        assert error.code == 400
-    else:
-        raise AssertionError("a request for an unknown host was served")
+    assert refused.value.code == 400

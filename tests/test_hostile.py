@@ -1,4 +1,4 @@
-"""Hostile input, as a room of students types it: no 5xx, a clear message, nothing stored changes."""
+"""Hostile input as students type it: no 5xx, a clear message, nothing stored changes."""
 
 from __future__ import annotations
 

@@ -37,6 +37,10 @@ test: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# 200 simulated students x 25 actions against `make serve`; see README "Performance".
+bench: $(VENV)/.installed
+	$(BIN)/python bench/students.py $(BENCH_ARGS)
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

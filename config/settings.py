@@ -163,6 +163,10 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# `make bench` compares the inspector with a bare view doing the same session
+# write; that view exists only when the benchmark asks for it.
+BENCH_BASELINE = env_flag("DJANGO_BENCH_BASELINE")
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

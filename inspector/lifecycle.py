@@ -124,6 +124,8 @@ def log_in(request: HttpRequest) -> HttpResponse:
         "Logged in: login() rotated the key (cycle_key) and stored _auth_user_id, "
         "_auth_user_backend and _auth_user_hash. Those are Django's: read-only here.",
         change,
+        # Login rotates the CSRF token: every form is drawn again with the new one.
+        keep={"lab_changed": True},
     )
 
 
@@ -137,6 +139,7 @@ def log_out(request: HttpRequest) -> HttpResponse:
         "logout(request)",
         "Logged out: logout() flushes the session: data gone, record deleted, cookie removed.",
         change,
+        keep={"lab_changed": True},
     )
 
 

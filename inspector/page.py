@@ -10,6 +10,7 @@ SessionMiddleware, finishes it once Django is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.core import signing
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 
 from inspector import demo, forms
 from inspector.engines import ENGINES, StoredRecord, engine_for
@@ -143,11 +145,27 @@ def page_context(
             "keys": forms.MAX_KEYS,
         },
         "home": reverse("inspector:page"),
+        "urls": action_urls(),
+        # One masked token serves every form on the page (the tag would mask one per form).
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
         "expiry_form": forms.ExpiryForm(initial={"seconds": 10}),
         "method_form": forms.MethodForm(session=request.session),
         "methods": forms.MethodForm.METHODS,
         "demo": {"username": demo.DEMO_USERNAME, "password": demo.DEMO_PASSWORD},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
+    }
+
+
+@cache
+def action_urls() -> dict[str, str]:
+    """Every form's URL, reversed once: a page has some forty of them."""
+    from inspector.urls import urlpatterns
+
+    return {
+        pattern.name.replace("-", "_"): reverse(f"inspector:{pattern.name}")
+        for pattern in urlpatterns
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -202,7 +203,8 @@ def add_key(page, key: str, value: str, kind: str = "text") -> None:
     form.get_by_label("Value", exact=True).fill(value)
     form.get_by_label("Type", exact=True).select_option(kind)
     page.get_by_role("button", name="Add", exact=True).click()
-    page.locator(f'tr[data-key="{key}"]').wait_for()
+    # A JSON string is a valid CSS string, escapes included.
+    page.locator(f"tr[data-key={json.dumps(key)}]").wait_for()
 
 
 def test_a_short_expiry_can_be_watched_to_the_end(page, live_app: LiveApp) -> None:
@@ -263,3 +265,58 @@ def test_login_test_cookie_methods_and_nested_in_the_browser(page, live_app: Liv
     page.locator("#happened").get_by_text("Logged out").wait_for()
     assert session_cookie(page) is None
     assert page.dialogs == []
+
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "javascript:alert(1)",
+    '{{ 7*7 }}<iframe src="javascript:alert(1)">',
+]
+
+
+def assert_nothing_injected(page) -> None:
+    assert page.dialogs == []
+    injected = page.evaluate(
+        """() => [
+            ...document.querySelectorAll('img, svg, iframe, script:not([src])'),
+            ...[...document.querySelectorAll('*')].filter(e =>
+                [...e.attributes].some(a => a.name.startsWith('on')))
+        ].map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert injected == []
+
+
+def test_hostile_text_never_runs_in_the_page(page, live_app: LiveApp) -> None:
+    page.goto(live_app.url + "/")
+    for number, payload in enumerate(PAYLOADS):
+        add_key(page, payload, payload)
+        add_key(page, f"json{number}", json.dumps({payload: [payload]}), "object")
+        assert_nothing_injected(page)
+    # Every payload is shown as the text it is.
+    assert page.locator("#keys").get_by_text(repr(PAYLOADS[0])).first.is_visible()
+
+    page.get_by_role("button", name="Edit json0").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Value").fill(json.dumps([PAYLOADS[1]]))
+    row.get_by_label("Type").select_option("list")
+    row.get_by_role("button", name="Save").click()
+    page.locator("#happened").get_by_text("Changed 'json0'").wait_for()
+    assert_nothing_injected(page)
+
+    form = page.locator("#method-form")
+    for payload in PAYLOADS:
+        form.get_by_label("Method").select_option("get")
+        form.get_by_label("Key").fill(payload)
+        form.get_by_label("Default").fill(json.dumps(payload))
+        form.get_by_role("button", name="Run").click()
+        page.locator("#result").wait_for()
+        assert_nothing_injected(page)
+    form.get_by_label("Default").fill(PAYLOADS[2])
+    form.get_by_role("button", name="Run").click()
+    page.locator("#method-default-error").wait_for()
+
+    page.reload()
+    assert_nothing_injected(page)

@@ -7,7 +7,10 @@ setInterval(() => {
   const clock = document.getElementById("countdown");
   if (!clock || clock.dataset.done) return;
   const left = Math.round(clock.dataset.expiresAt - Date.now() / 1000);
-  clock.querySelector(".left").textContent = left > 0 ? `: ${left} s left` : ": expired";
+  const days = Math.floor(left / 86400);
+  const clockFace = new Date((left % 86400) * 1000).toISOString().slice(11, 19);
+  const text = left < 60 ? `${left} s` : `${days ? `${days} d ` : ""}${clockFace}`;
+  clock.querySelector(".left").textContent = left > 0 ? ` · ${text} left` : " · expired";
   if (left <= -1 && window.htmx) {
     clock.dataset.done = "yes";
     htmx.ajax("GET", clock.dataset.expiredUrl, { target: "#session-panel", swap: "outerHTML" });

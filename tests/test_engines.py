@@ -16,11 +16,10 @@ from django.test import Client
 from inspector.decoding import SIGNED_COOKIES_SALT, decode
 from inspector.engines import ENGINE_COOKIE, ENGINES
 from tests.html import text_by_id
+from tests.session_client import COOKIE, HTMX, add
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-COOKIE = settings.SESSION_COOKIE_NAME
 NAMES = list(ENGINES)
 
 
@@ -37,10 +36,6 @@ def django_reads(engine: str, client: Client) -> dict:
 
 def switch(client: Client, engine: str, **extra: str):
     return client.post("/engine", {"engine": engine}, **extra)
-
-
-def add(client: Client, key: str, value: str, kind: str = "text", **extra: str):
-    return client.post("/session/add", {"key": key, "value": value, "type": kind}, **extra)
 
 
 @pytest.mark.parametrize("engine", NAMES)

@@ -12,28 +12,11 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from inspector.decoding import DB_SALT, decode
 from inspector.demo import DEMO_USERNAME
 from tests.html import text_by_id
+from tests.session_client import COOKIE, HTMX, add, all_rows, stored
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-COOKIE = settings.SESSION_COOKIE_NAME
-
-
-def add(client: Client, key: str, value: str, kind: str = "text", **extra: str):
-    return client.post("/session/add", {"key": key, "value": value, "type": kind}, **extra)
-
-
-def stored(client: Client) -> dict | None:
-    key = client.cookies[COOKIE].value if COOKIE in client.cookies else ""
-    row = Session.objects.filter(session_key=key).first()
-    return None if row is None else decode(row.session_data, DB_SALT).data
-
-
-def rows() -> list[tuple[str, str]]:
-    return sorted(Session.objects.values_list("session_key", "session_data"))
 
 
 def expiry(client: Client, **data: str):
@@ -114,12 +97,12 @@ def test_default_removes_the_custom_expiry(client: Client) -> None:
 )
 def test_bad_expiry_values_change_nothing(client: Client, data: dict, message: str) -> None:
     add(client, "a", "1")
-    before = rows()
+    before = all_rows()
     response = expiry(client, **data)
     assert response.status_code == 200
     assert message in text_by_id(response.content.decode(), "expiry-panel")
     assert "Nothing was changed" in happened(response)
-    assert rows() == before
+    assert all_rows() == before
 
 
 def test_an_expired_row_is_ignored_and_its_leftover_explained(client: Client) -> None:
@@ -319,10 +302,10 @@ def test_dict_method_refusals_change_nothing(
     client: Client, name: str, key: str, default: str, message: str
 ) -> None:
     add(client, "name", "Sonam")
-    before = rows()
+    before = all_rows()
     response = method(client, name, key, default)
     assert message in text_by_id(response.content.decode(), "method-form")
-    assert rows() == before
+    assert all_rows() == before
 
 
 def test_reading_a_django_key_is_allowed(client: Client) -> None:
@@ -336,11 +319,11 @@ def test_reading_a_django_key_is_allowed(client: Client) -> None:
 
 def test_appending_in_place_saves_nothing_until_modified_is_set(client: Client) -> None:
     add(client, "cart", "[]", "list")
-    before = rows()
+    before = all_rows()
     response = client.post("/nested/append", **HTMX)
     assert "saved nothing" in happened(response)
     assert "session.modified = False" in text_by_id(response.content.decode(), "flags")
-    assert rows() == before
+    assert all_rows() == before
     assert stored(client) == {"cart": []}
 
     response = client.post("/nested/append-modified", **HTMX)

@@ -10,26 +10,9 @@ from django.test import Client
 from inspector.decoding import DB_SALT, decode
 from inspector.forms import MAX_KEY_LENGTH, MAX_KEYS, MAX_VALUE_LENGTH
 from tests.html import attributes_by_id, text_by_id
+from tests.session_client import COOKIE, HTMX, add, all_rows, stored
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-COOKIE = settings.SESSION_COOKIE_NAME
-
-
-def add(client: Client, key: str, value: str, kind: str = "text", **extra: str):
-    return client.post("/session/add", {"key": key, "value": value, "type": kind}, **extra)
-
-
-def stored(client: Client) -> dict | None:
-    """The session as stored in django_session, decoded, for the client's cookie."""
-    key = client.cookies[COOKIE].value if COOKIE in client.cookies else ""
-    row = Session.objects.filter(session_key=key).first()
-    return None if row is None else decode(row.session_data, DB_SALT).data
-
-
-def all_rows() -> list[tuple[str, str]]:
-    return list(Session.objects.values_list("session_key", "session_data"))
 
 
 def test_first_visit_creates_no_session(client: Client) -> None:

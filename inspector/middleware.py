@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
-from inspector.engines import SignedCookiesEngine, engine_for
+from inspector.engines import engine_for
 from inspector.inspection import PREVIOUS_KEY_COOKIE, browser_key, set_own_cookie
 from inspector.page import InspectorPage, redirect_with_report
 
@@ -47,7 +47,7 @@ def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
     after the browser has dropped the session cookie.
     """
     key = browser_key(request, response) if hasattr(request, "session") else None
-    if not key or isinstance(engine_for(request), SignedCookiesEngine):
+    if not key or not engine_for(request).stores_on_server:
         return
     if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != key:
         set_own_cookie(response, PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600)

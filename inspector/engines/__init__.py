@@ -16,7 +16,6 @@ __all__ = [
     "ENGINES",
     "ClearUnsupported",
     "Engine",
-    "SignedCookiesEngine",
     "StoredRecord",
     "default_engine",
     "engine_for",

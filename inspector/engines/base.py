@@ -60,6 +60,8 @@ class Engine:
     record_title: ClassVar[str]
     #: One sentence on where this engine keeps a session.
     summary: ClassVar[str]
+    #: False where the session lives only in the cookie.
+    stores_on_server: ClassVar[bool] = True
 
     @property
     def module(self) -> str:

@@ -19,6 +19,7 @@ def cookie_size(value: str) -> int:
 
 class SignedCookiesEngine(Engine):
     name = "signed_cookies"
+    stores_on_server = False
     record_title = "no server record: the cookie is the session"
     summary = (
         "Nothing on the server: the whole session travels in the cookie, signed "

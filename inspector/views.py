@@ -133,13 +133,13 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
     old = engine_for(request)
     before = Before.capture(request)
     data = dict(request.session.items())
-    moved = new.store(None)
-    moved.update(data)
-    if problem := new.write_problem(moved):
-        return invalid(request, problem)
     if new is old:
         message = f"Already on {new.name}: nothing to move."
     else:
+        moved = new.store(None)
+        moved.update(data)
+        if problem := new.write_problem(moved):
+            return invalid(request, problem)
         request.session.delete()
         request.session = moved
         request.inspector_engine = new  # type: ignore[attr-defined]

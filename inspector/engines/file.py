@@ -67,7 +67,11 @@ class FileEngine(Engine):
                 )
             )
         else:
-            record.expire_label = "expires (modified + SESSION_COOKIE_AGE)"
+            record.expire_label = (
+                "expires (_session_expiry)"
+                if isinstance(custom, str)
+                else "expires (modified + SESSION_COOKIE_AGE)"
+            )
             try:
                 record.expire_date = (
                     dt.datetime.fromisoformat(custom)

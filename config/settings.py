@@ -58,11 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside SessionMiddleware on purpose: the panels are rendered after the
-    # session has been saved and its cookie set, so they show what Django did.
-    "inspector.middleware.InspectorMiddleware",
-    # Django's SessionMiddleware, picking the session engine per browser.
-    "inspector.middleware.EngineSessionMiddleware",
+    # Django's SessionMiddleware with the engine picked per browser and its store
+    # watched; it renders the inspector's panels once the session is saved.
+    "inspector.middleware.InspectorSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import engine_for
-from inspector.inspection import Before
+from inspector.inspection import inspection_of
 from inspector.page import Action, InspectorPage, redirect_home
 
 
@@ -30,25 +30,25 @@ def perform(
     the engine refuses the change.
     """
     keep = keep or {}
-    before = Before.capture(request)
     result = change(request.session)
     result = result if isinstance(result, str) else ""
     session = request.session
+    # The flags as the change left them, before anything else looks at the session.
+    modified, accessed = session.modified, session.accessed
     engine = engine_for(request)
     if problem := engine.write_problem(session):
         # Forget the change: a fresh store from the cookie is the session as it was.
-        request.session = engine.store(before.session_key)
+        request.session = engine.store(inspection_of(request).sent_key)
         context = keep | (on_error or {})
         if form := context.get("add_form"):
             form.add_error(None, problem)
-        return answer(request, Action(before, python="", message=problem, is_error=True), context)
+        return answer(request, Action(python="", message=problem, is_error=True), context)
     action = Action(
-        before,
         python=shorten(python),
         message=message(result) if callable(message) else message,
         result=result,
-        modified=session.modified,
-        accessed=session.accessed,
+        modified=modified,
+        accessed=accessed,
     )
     return respond(request, action, **keep)
 
@@ -62,7 +62,7 @@ def respond(request: HttpRequest, action: Action, **context: Any) -> HttpRespons
 
 def invalid(request: HttpRequest, message: str, **context: Any) -> HttpResponse:
     """Show the forms again with their errors and the user's input; nothing was changed."""
-    action = Action(Before.capture(request), python="", message=message, is_error=True)
+    action = Action(python="", message=message, is_error=True)
     return answer(request, action, context)
 
 

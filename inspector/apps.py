@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InspectorConfig(AppConfig):
     name = "inspector"
     verbose_name = "Session Inspector"
+
+    def ready(self) -> None:
+        from inspector import checks, watching  # noqa: F401 (registers the system checks)
+
+        watching.install()

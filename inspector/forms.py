@@ -126,6 +126,10 @@ class ExistingKeyForm(forms.Form):
         return key
 
 
+#: The Edit form's fields are prefixed so they never clash with the Add form's.
+EDIT_PREFIX = "edit"
+
+
 class EditKeyForm(ValueFields, ExistingKeyForm):
     field_order = ("key", "value", "type")
 

@@ -1,12 +1,13 @@
-"""What Django did: the session, its cookie, its stored record and its expiry.
+"""What Django did: the session, its cookie, its stored record, its expiry and its operations.
 
 Everything here is read *after* SessionMiddleware has saved the session and
-set (or deleted) its cookie; see ``inspector.middleware``.
+set (or deleted) its cookie; see ``inspector.middleware``. Nothing here loads
+the session: what Python holds is its in-memory dict when the request loaded
+it, and otherwise what its stored record would load.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from http.cookies import Morsel
@@ -17,6 +18,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import ENGINE_COOKIE, Engine, StoredRecord, engine_for
+from inspector.operations import CREATED, DELETED, UPDATED, Operation, Recorder
 from inspector.values import python_repr, type_name
 
 #: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
@@ -158,13 +160,21 @@ class Expiry:
         return duration_text(self.age or 0)
 
     @classmethod
-    def of(cls, session: SessionBase) -> Expiry:
-        custom = session.get("_session_expiry")
+    def of(cls, engine: Engine, data: dict[str, Any]) -> Expiry:
+        """What the session's expiry methods return for ``data``.
+
+        They run on a scratch store of the same engine holding a copy of the
+        data, so Django's own code answers and the request's session is not
+        loaded, nor its ``accessed`` flag set.
+        """
+        custom = data.get("_session_expiry")
+        scratch = engine.plain_store_class(None)
+        scratch._session_cache = dict(data)
         try:
             return cls(
-                age=session.get_expiry_age(),
-                date=session.get_expiry_date(),
-                at_browser_close=session.get_expire_at_browser_close(),
+                age=scratch.get_expiry_age(),
+                date=scratch.get_expiry_date(),
+                at_browser_close=scratch.get_expire_at_browser_close(),
                 custom=custom,
                 cookie_age=settings.SESSION_COOKIE_AGE,
             )
@@ -173,24 +183,61 @@ class Expiry:
 
 
 @dataclass
-class Before:
-    """The state an action starts from, captured in the view before it mutates."""
+class Inspection:
+    """One inspected request: its engine, what it sent, and what Django did to the store."""
 
-    data: dict[str, Any]
     engine: Engine
-    session_key: str | None
-    record: StoredRecord | None
+    recorder: Recorder
+    #: The session cookie the browser sent.
+    sent_key: str | None
+    #: The session object SessionMiddleware made (a view may replace request.session).
+    first_session: SessionBase
+    #: The stored record before the view ran (the inspector's own read, POST only).
+    before: StoredRecord | None = None
 
-    @classmethod
-    def capture(cls, request: HttpRequest) -> Before:
-        engine = engine_for(request)
-        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
-        return cls(
-            data=copy.deepcopy(dict(request.session.items())),
-            engine=engine,
-            session_key=session_key,
-            record=engine.read(session_key),
-        )
+    def data_before(self) -> dict[str, Any]:
+        """The session the view started from: what Django loaded, or would have loaded."""
+        loaded = getattr(self.first_session, "loaded", None)
+        if loaded is not None:
+            return loaded
+        return (self.before.session_data if self.before else None) or {}
+
+
+def inspection_of(request: HttpRequest) -> Inspection:
+    return request.inspection  # type: ignore[attr-defined]
+
+
+def session_data_now(session: SessionBase, record: StoredRecord | None) -> dict[str, Any]:
+    """The session as Python holds it now, without loading it.
+
+    The dict in memory if this request loaded (or cleared) it; otherwise what
+    its stored record would load, which is what Python would see.
+    """
+    cached = getattr(session, "_session_cache", None)
+    if cached is not None:
+        return cached
+    return (record.session_data if record else None) or {}
+
+
+def record_change(operations: list[Operation], stored: bool) -> str:
+    """What happened to this session's record, from the operations that changed the store.
+
+    clear_expired() is a class method: what it deletes are other sessions' records.
+    """
+    effects = {
+        operation.effect
+        for operation in operations
+        if not operation.calls.startswith("clear_expired()")
+    }
+    if CREATED in effects and DELETED in effects:
+        return "replaced"
+    if CREATED in effects:
+        return "created"
+    if UPDATED in effects:
+        return "updated"
+    if DELETED in effects:
+        return "deleted"
+    return "unchanged" if stored else "none"
 
 
 @dataclass
@@ -209,6 +256,9 @@ class ActionReport:
     result: str = ""
     modified: bool | None = None
     accessed: bool | None = None
+    operations: list[Operation] = field(default_factory=list)
+    #: Operations left out to keep the no-JavaScript report cookie small.
+    operations_dropped: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -219,6 +269,7 @@ class ActionReport:
         data["cookie"] = CookieOutcome(**data["cookie"])
         data["cookie"].attributes = [tuple(pair) for pair in data["cookie"].attributes]
         data["removed"] = [tuple(item) for item in data["removed"]]
+        data["operations"] = [Operation(**item) for item in data["operations"]]
         return cls(**data)
 
     @classmethod
@@ -226,53 +277,39 @@ class ActionReport:
         cls,
         request: HttpRequest,
         response: HttpResponse,
-        before: Before,
         record: StoredRecord | None,
         python: str,
         message: str,
     ) -> ActionReport:
-        session = request.session
-        after = dict(session.items())
-        changes = {key: "added" for key in after if key not in before.data}
-        changes |= {
-            key: "changed" for key in after if key in before.data and after[key] != before.data[key]
-        }
+        inspection = inspection_of(request)
+        before = inspection.data_before()
+        after = session_data_now(request.session, record)
+        changes = {key: "added" for key in after if key not in before}
+        changes |= {key: "changed" for key in after if key in before and after[key] != before[key]}
         removed = [
             (key, python_repr(value), type_name(value))
-            for key, value in before.data.items()
+            for key, value in before.items()
             if key not in after
         ]
         changes |= {key: "removed" for key, *_ in removed}
         new_key = browser_key(request, response)
         engine = engine_for(request)
-        key_changed = (before.engine, before.engine.identity(before.session_key)) != (
+        key_changed = (inspection.engine, inspection.engine.identity(inspection.sent_key)) != (
             engine,
             engine.identity(new_key),
         )
+        operations = list(inspection.recorder.operations)
         return cls(
             python=python,
             message=message,
             cookie=CookieOutcome.from_response(request, response),
-            record_change=_record_change(before, record, key_changed),
+            record_change=record_change(operations, record is not None),
             key_changes=changes,
             removed=removed,
-            old_key=before.session_key if key_changed else None,
+            old_key=inspection.sent_key if key_changed else None,
             new_key=new_key if key_changed else None,
+            operations=operations,
         )
-
-
-def _record_change(before_state: Before, after: StoredRecord | None, key_changed: bool) -> str:
-    before = before_state.record
-    if before is None:
-        return "created" if after else "none"
-    if key_changed:
-        old_gone = before_state.engine.read(before_state.session_key) is None
-        if after is None:
-            return "deleted" if old_gone else "unchanged"
-        return "replaced" if old_gone else "created"
-    if after is None:
-        return "deleted"
-    return "unchanged" if after.fingerprint == before.fingerprint else "updated"
 
 
 def _cookie_outcome(
@@ -283,16 +320,6 @@ def _cookie_outcome(
     if own.kind == "none" and report is not None:
         return report.cookie
     return own
-
-
-RECORD_CHANGE_TEXT = {
-    "created": "record created",
-    "updated": "record updated",
-    "unchanged": "record unchanged",
-    "deleted": "record deleted",
-    "replaced": "old record deleted, new one created under a new key",
-    "none": "nothing stored",
-}
 
 
 @dataclass
@@ -311,13 +338,20 @@ class Snapshot:
     leftover: StoredRecord | None = None
     #: Who is logged in, as the session says (``_auth_user_id``).
     user_id: str | None = None
+    #: The session dict as Python holds it (see ``session_data_now``).
+    data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def expires_at(self) -> dt.datetime | None:
-        """When the stored session ends: what the countdown counts to."""
+        """When this browser's session ends: what the countdown counts to.
+
+        The record's expiry, or where Django's server-side check ignores the
+        session's own expiry (signed cookies, a number on the file engine),
+        the moment the browser drops the cookie.
+        """
         if self.record is None:
             return None
-        return self.record.expire_date
+        return self.record.cookie_expires or self.record.expire_date
 
     @classmethod
     def take(
@@ -327,11 +361,11 @@ class Snapshot:
         record: StoredRecord | None,
         report: ActionReport | None,
     ) -> Snapshot:
-        session = request.session
+        data = session_data_now(request.session, record)
         changes = report.key_changes if report else {}
         rows = [
             KeyRow(key, python_repr(value), type_name(value), changes.get(key, ""))
-            for key, value in session.items()
+            for key, value in data.items()
         ]
         if report:
             rows += [KeyRow(key, text, kind, "removed") for key, text, kind in report.removed]
@@ -344,7 +378,7 @@ class Snapshot:
             engine=engine,
             session_key=session_key,
             leftover=leftover,
-            user_id=session.get("_auth_user_id"),
+            user_id=data.get("_auth_user_id"),
             sent_cookie=request.COOKIES.get(name),
             other_cookies=[
                 (key, value)
@@ -354,7 +388,8 @@ class Snapshot:
             rows=rows,
             cookie=_cookie_outcome(request, response, report),
             record=record,
-            expiry=Expiry.of(session),
+            expiry=Expiry.of(engine, data),
+            data=data,
         )
 
     @property

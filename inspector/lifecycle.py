@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from inspector.actions import invalid, perform
 from inspector.demo import DEMO_PASSWORD, DEMO_USERNAME, NESTED_ITEM, NESTED_KEY, NESTED_MAX
-from inspector.engines import ClearUnsupported, engine_for
+from inspector.engines import engine_for
 from inspector.forms import ExpiryForm, MethodForm
-from inspector.inspection import duration_text
+from inspector.inspection import duration_text, inspection_of
 from inspector.methods import MethodCall
+from inspector.operations import DELETED
 from inspector.values import short_repr
 
 
@@ -39,58 +40,54 @@ def set_expiry(request: HttpRequest) -> HttpResponse:
         python = f"request.session.set_expiry(datetime.fromisoformat({value.isoformat()!r}))"
         message = (
             f"The session ends at {value:%Y-%m-%d %H:%M:%S} UTC however busy it is: "
-            "_session_expiry holds that date as text."
+            "_session_expiry holds that date as text, and the cookie's Max-Age counts down to it."
         )
     elif mode == "close":
         value = 0
         python = "request.session.set_expiry(0)"
         message = (
-            "The cookie now has no Max-Age or Expires, so the browser forgets it when it "
-            "closes. The stored record does not know about browsers: it still expires after "
-            "SESSION_COOKIE_AGE and stays until cleared."
+            "The cookie now has no Max-Age or Expires, so the browser forgets it when it closes."
         )
     else:
         value = None
         python = "request.session.set_expiry(None)"
         message = "Back to the default: SESSION_COOKIE_AGE from the last save."
+    engine = engine_for(request)
 
     def change(session: SessionBase) -> None:
         session.set_expiry(value)
 
-    return perform(request, python, message, change)
+    return perform(request, python, f"{message} {engine.expiry_note(value)}", change)
 
 
 @require_POST
 def clear_expired(request: HttpRequest) -> HttpResponse:
     engine = engine_for(request)
+    recorder = inspection_of(request).recorder
 
     def change(session: SessionBase) -> str:
-        try:
-            return str(engine.clear_expired())
-        except ClearUnsupported as reason:
-            return f"NotImplementedError: {reason}"
+        return repr(engine.session_store_class.clear_expired())
 
     def message(result: str) -> str:
-        if result.startswith("NotImplementedError"):
-            return result.split(": ", 1)[1]
-        count = int(result)
-        return (
-            f"clear_expired() removed {count} expired record{'s' if count != 1 else ''} "
-            "(what manage.py clearsessions does; run it from cron on a real site)."
+        # The view touched nothing else: every deletion recorded so far was clear_expired()'s.
+        removed = sum(
+            operation.rows or 1 for operation in recorder.operations if operation.effect == DELETED
         )
+        return f"clear_expired() returned {result}. {engine.cleared_text(removed)}"
 
-    python = f"{engine.module}.SessionStore.clear_expired()"
+    python = f"from {engine.module} import SessionStore\nSessionStore.clear_expired()"
     return perform(request, python, message, change)
 
 
 @require_POST
 def cycle_key(request: HttpRequest) -> HttpResponse:
+    note = engine_for(request).cycle_key_note()
     return perform(
         request,
         "request.session.cycle_key()",
-        "New key, same data; the old record was removed. Django does this at login: a key an "
-        "attacker planted before login (session fixation) is worthless after it.",
-        SessionBase.cycle_key,
+        f"cycle_key(): {note}. Django calls it at login: a key an attacker planted before "
+        "login (session fixation) is worthless after it.",
+        lambda session: session.cycle_key(),
     )
 
 
@@ -121,8 +118,9 @@ def log_in(request: HttpRequest) -> HttpResponse:
     return perform(
         request,
         f"login(request, authenticate(request, username={DEMO_USERNAME!r}, password=...))",
-        "Logged in: login() rotated the key (cycle_key) and stored _auth_user_id, "
-        "_auth_user_backend and _auth_user_hash. Those are Django's: read-only here.",
+        f"Logged in: login() called cycle_key(), {engine_for(request).cycle_key_note()}; then "
+        "it stored _auth_user_id, _auth_user_backend and _auth_user_hash. Those are Django's: "
+        "read-only here.",
         change,
         # Login rotates the CSRF token: every form is drawn again with the new one.
         keep={"lab_changed": True},
@@ -137,7 +135,7 @@ def log_out(request: HttpRequest) -> HttpResponse:
     return perform(
         request,
         "logout(request)",
-        "Logged out: logout() flushes the session: data gone, record deleted, cookie removed.",
+        f"Logged out: logout() calls flush(). {engine_for(request).flush_text()}",
         change,
         keep={"lab_changed": True},
     )
@@ -150,7 +148,7 @@ def set_test_cookie(request: HttpRequest) -> HttpResponse:
         "request.session.set_test_cookie()",
         "Stored testcookie = 'worked'. A site does this on the page before a login form, and "
         "checks it when the form comes back.",
-        SessionBase.set_test_cookie,
+        lambda session: session.set_test_cookie(),
     )
 
 

@@ -1,14 +1,26 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import engine_for
-from inspector.inspection import PREVIOUS_KEY_COOKIE, browser_key, set_own_cookie
+from inspector.inspection import (
+    PREVIOUS_KEY_COOKIE,
+    Inspection,
+    browser_key,
+    set_own_cookie,
+)
+from inspector.operations import (
+    CREATED,
+    DELETED,
+    UPDATED,
+    Recorder,
+    recording,
+    request_recorder,
+)
 from inspector.page import InspectorPage, redirect_with_report
+from inspector.watching import shorten
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -16,19 +28,48 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class InspectorMiddleware:
-    """Finish inspector pages once SessionMiddleware has saved the session.
+class InspectorSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, with the engine picked per browser and its store watched.
 
-    Listed before SessionMiddleware, so its code after ``get_response`` runs
-    after the session was saved and its cookie set: what the page shows is
-    the committed record and the header really sent.
+    Before the view: the store is this browser's engine (its own cookie, never
+    the session), watched (``inspector.observed``), and for an action the
+    stored record is read as it was. After the view: Django's own
+    ``process_response`` saves the session and sets its cookie while the
+    recorder listens, and only then is the inspector's page rendered, so it
+    shows the committed record and the header really sent. One path for
+    htmx partials, the full page and the no-JavaScript redirect.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        # A fresh recorder per request, reset afterwards even if the request fails:
+        # a server thread serves many requests.
+        with recording(Recorder()):
+            return super().__call__(request)
+
+    def process_request(self, request: HttpRequest) -> None:
+        engine = engine_for(request)
+        sent_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        request.inspector_engine = engine  # type: ignore[attr-defined]
+        request.session = engine.store(sent_key)
+        request.inspection = Inspection(  # type: ignore[attr-defined]
+            engine=engine,
+            recorder=request_recorder() or Recorder(),
+            sent_key=sent_key,
+            first_session=request.session,
+            # Only an action changes the store: what it started from, for the diff.
+            before=engine.read(sent_key) if request.method == "POST" else None,
+        )
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        inspection: Inspection | None = getattr(request, "inspection", None)
+        if inspection is None:
+            return super().process_response(request, response)
+        recorder = inspection.recorder
+        recorder.phase = "middleware"
+        response = super().process_response(request, response)
+        recorder.closed = True
+        if not engine_for(request).stores_on_server:
+            record_cookie_write(request, response, recorder)
         if isinstance(response, InspectorPage):
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):
@@ -38,6 +79,25 @@ class InspectorMiddleware:
         # should an escape ever be missed: no inline script can run.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: Recorder) -> None:
+    """With signed cookies the Set-Cookie header is the write: record it as an operation."""
+    morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    if morsel is None:
+        return
+    if str(morsel["max-age"]) == "0":
+        recorder.add("cookie", "delete", f'Set-Cookie: {morsel.key}=""; Max-Age=0', effect=DELETED)
+        return
+    sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    size = len(f"{morsel.key}={morsel.coded_value}".encode())
+    recorder.add(
+        "cookie",
+        "Set-Cookie",
+        f"Set-Cookie: {morsel.key}={shorten(morsel.value)}",
+        result=f"{size:,} bytes",
+        effect=UPDATED if sent else CREATED,
+    )
 
 
 def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
@@ -51,17 +111,3 @@ def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
         return
     if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != key:
         set_own_cookie(response, PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600)
-
-
-class EngineSessionMiddleware(SessionMiddleware):
-    """Django's SessionMiddleware, with the engine picked per request.
-
-    Each browser chooses its engine (its own cookie, never the session), so
-    one student can be on ``file`` while another is on ``db``. Saving and
-    the cookie are left exactly as Django does them.
-    """
-
-    def process_request(self, request: HttpRequest) -> None:
-        engine = engine_for(request)
-        request.inspector_engine = engine  # type: ignore[attr-defined]
-        request.session = engine.store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))

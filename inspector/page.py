@@ -24,13 +24,12 @@ from inspector import demo, forms
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     INSPECTOR_COOKIE,
-    RECORD_CHANGE_TEXT,
     ActionReport,
-    Before,
     Snapshot,
     browser_key,
     set_own_cookie,
 )
+from inspector.panels import PageData, panels_for
 from inspector.values import VALUE_TYPES
 
 TEMPLATE = "inspector/page.html"
@@ -47,7 +46,6 @@ REPORT_MAX_BYTES = 3000
 class Action:
     """An action a view ran on the session, waiting for Django to save it."""
 
-    before: Before
     python: str
     message: str
     is_error: bool = False
@@ -60,9 +58,7 @@ class Action:
     def report(
         self, request: HttpRequest, response: HttpResponse, record: StoredRecord | None
     ) -> ActionReport:
-        report = ActionReport.after(
-            request, response, self.before, record, self.python, self.message
-        )
+        report = ActionReport.after(request, response, record, self.python, self.message)
         report.is_error = self.is_error
         report.result = self.result
         report.modified = self.modified
@@ -96,7 +92,8 @@ class InspectorPage(HttpResponse):
         else:
             report = _take_report(request, self)
         snapshot = Snapshot.take(request, self, record, report)
-        context = page_context(request, snapshot, report) | self.context
+        panels = panels_for(PageData(request, snapshot, report, self.context))
+        context = page_context(request, snapshot, report) | self.context | {"panels": panels}
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE
         self.content = render_to_string(name, context, request=request)
         if self.has_header("Content-Length"):
@@ -108,6 +105,12 @@ def redirect_with_report(request: HttpRequest, response: HttpResponse, action: A
     record = engine_for(request).read(browser_key(request, response))
     report = action.report(request, response, record)
     value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
+    # A browser drops a cookie over 4096 bytes: shed operations, then detail, and say so.
+    while len(value) > REPORT_MAX_BYTES and report.operations:
+        keep = len(report.operations) // 2
+        report.operations_dropped += len(report.operations) - keep
+        report.operations = report.operations[:keep]
+        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
     if len(value) > REPORT_MAX_BYTES:
         report.removed = []
         report.key_changes = dict(list(report.key_changes.items())[:10])
@@ -134,9 +137,7 @@ def page_context(
     return {
         "s": snapshot,
         "report": report,
-        "record_change_text": RECORD_CHANGE_TEXT.get(report.record_change, "") if report else "",
         "add_form": forms.AddKeyForm(session=request.session),
-        "editing": None,
         "value_types": VALUE_TYPES,
         "engines": ENGINES,
         "limits": {

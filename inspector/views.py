@@ -9,40 +9,29 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector.actions import invalid, perform, respond
-from inspector.engines import ENGINE_COOKIE, ENGINES, engine_for, engine_named
-from inspector.forms import AddKeyForm, EditKeyForm, ExistingKeyForm
-from inspector.inspection import Before, set_own_cookie
+from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
+from inspector.engines.base import plural
+from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
+from inspector.inspection import inspection_of, set_own_cookie
+from inspector.operations import DELETED
 from inspector.page import Action, InspectorPage
-from inspector.values import as_form_text, short_repr, value_type_of
+from inspector.values import short_repr
 
-EDIT_PREFIX = "edit"
+NO_SESSION = (
+    "There was no session (no session cookie): it is still empty and has no key, so Django "
+    "stores nothing and sends no cookie."
+)
 
 
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
+    """The page. It never touches request.session: the panels read what is stored."""
     context: dict[str, Any] = {}
     key = request.GET.get("edit")
     if key is not None:
-        if key in request.session and not key.startswith("_"):
-            value = request.session[key]
-            context["editing_key"] = key
-            context["editing"] = EditKeyForm(
-                prefix=EDIT_PREFIX,
-                session=request.session,
-                initial={"key": key, "value": as_form_text(value), "type": value_type_of(value)},
-            )
-        else:
-            context["edit_error"] = (
-                f"{short_repr(key)} is Django's own key: it is read-only here."
-                if key.startswith("_")
-                else f"The session has no key {short_repr(key)} to edit."
-            )
+        context["edit_key"] = key
     if request.GET.get("expired"):
-        context["notice"] = (
-            "The expiry passed. The browser dropped the cookie at its Max-Age, so this request "
-            "sent none: Django sees a new, empty session. The old record stays stored until "
-            "clear_expired() removes it."
-        )
+        context["expired_notice"] = True
     # htmx asks for the session panel alone to edit a row, for every panel otherwise.
     partial = None
     if request.htmx:
@@ -104,23 +93,15 @@ def delete_key(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def clear(request: HttpRequest) -> HttpResponse:
-    return perform(
-        request,
-        "request.session.clear()",
-        "Cleared: the same session key now holds empty data.",
-        SessionBase.clear,
-    )
+    # session_key reads the key the cookie gave; it does not load the session.
+    message = engine_for(request).clear_text() if request.session.session_key else NO_SESSION
+    return perform(request, "request.session.clear()", message, lambda s: s.clear())
 
 
 @require_POST
 def flush(request: HttpRequest) -> HttpResponse:
-    return perform(
-        request,
-        "request.session.flush()",
-        "Flushed: the record is deleted, the key discarded and the cookie removed; "
-        "the next write starts a session under a new key.",
-        SessionBase.flush,
-    )
+    message = engine_for(request).flush_text() if request.session.session_key else NO_SESSION
+    return perform(request, "request.session.flush()", message, lambda s: s.flush())
 
 
 @require_POST
@@ -131,30 +112,39 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
         names = ", ".join(ENGINES)
         return invalid(request, f"Unknown engine: choose one of {names}. Nothing was changed.")
     old = engine_for(request)
-    before = Before.capture(request)
-    data = dict(request.session.items())
     if new is old:
-        message = f"Already on {new.name}: nothing to move."
-    else:
-        moved = new.store(None)
-        moved.update(data)
-        if problem := new.write_problem(moved):
-            return invalid(request, problem)
-        request.session.delete()
-        request.session = moved
-        request.inspector_engine = new  # type: ignore[attr-defined]
-        message = f"Switched from {old.name} to {new.name}."
-        if before.record is not None:
-            message += f" The old record ({old.where(before.session_key)}) was removed."
-        if data:
-            count = len(data)
-            message += (
-                f" {count} key{'s' if count != 1 else ''} moved; the data now lives in "
-                f"{new.where(None)}."
-            )
-    python = f'settings.SESSION_ENGINE = "{new.module}"  # for this browser only'
-    response = respond(request, Action(before, python=python, message=message))
-    set_own_cookie(response, ENGINE_COOKIE, new.name, max_age=365 * 24 * 3600)
+        action = Action(python="", message=f"Already on {new.name}: nothing to move.")
+        return remember_engine(respond(request, action), new)
+    data = dict(request.session.items())
+    moved = new.store(None)
+    moved.update(data)
+    if problem := new.write_problem(moved):
+        return invalid(request, problem)
+    request.session.delete()
+    deleted = any(op.effect == DELETED for op in inspection_of(request).recorder.operations)
+    request.session = moved
+    request.inspector_engine = new  # type: ignore[attr-defined]
+    message = (
+        f"Switched from {old.name} to {new.name}. Django has no call for this: the inspector "
+        f"copied {plural(len(data), 'key')} into a new SessionStore of the {new.name} engine"
+    )
+    message += f" and deleted the old record ({old.where(None)})." if deleted else "."
+    message += (
+        f" The data now lives in {new.where(None)}. In a real project, changing SESSION_ENGINE "
+        "logs everyone out: existing sessions stay in the old store, unread."
+    )
+    python = (
+        "# The inspector, not Django: this browser gets another SessionStore class.\n"
+        "data = dict(request.session.items())\n"
+        "request.session.delete()\n"
+        f"request.session = {new.module}.SessionStore()\n"
+        "request.session.update(data)"
+    )
+    return remember_engine(respond(request, Action(python=python, message=message)), new)
+
+
+def remember_engine(response: HttpResponse, engine: Engine) -> HttpResponse:
+    set_own_cookie(response, ENGINE_COOKIE, engine.name, max_age=365 * 24 * 3600)
     return response
 
 

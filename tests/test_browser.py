@@ -169,7 +169,8 @@ def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) 
     page.locator("#add-form").get_by_label("Key", exact=True).fill("name")
     page.locator("#add-form").get_by_label("Value", exact=True).fill("Sonam")
     page.get_by_role("button", name="Add", exact=True).click()
-    page.locator("#happened").get_by_text("record created").wait_for()
+    created = "signed cookie created" if engine == "signed_cookies" else "record created"
+    page.locator("#happened").get_by_text(created).wait_for()
     jar = session_cookie(page)
     shown = page.locator("#record-data").inner_text()
     if engine in {"db", "cached_db"}:
@@ -226,7 +227,7 @@ def test_a_short_expiry_can_be_watched_to_the_end(page, live_app: LiveApp) -> No
     assert live_app.session_row(key) is not None
 
     page.get_by_role("button", name="Clear expired sessions").click()
-    page.locator("#happened").get_by_text("expired record").wait_for()
+    page.locator("#happened").get_by_text("expired row").wait_for()
     assert live_app.session_row(key) is None
     assert "Your previous session" not in page.locator("#record-panel").inner_text()
 

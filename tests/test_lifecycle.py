@@ -127,13 +127,14 @@ def test_clear_expired_sessions_removes_expired_rows_only(client: Client) -> Non
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )
     response = client.post("/expiry/clear-expired", **HTMX)
-    assert "removed 1 expired record" in happened(response)
+    assert "clear_expired() returned None" in happened(response)
+    assert "removed 1 expired row" in happened(response)
     assert list(Session.objects.values_list("pk", flat=True)) == [live_key]
 
 
 @pytest.mark.parametrize(
     ("engine", "reason"),
-    [("cache", "time to live"), ("signed_cookies", "nothing to clear")],
+    [("cache", "carries a timeout"), ("signed_cookies", "store nothing on the server")],
 )
 def test_clear_expired_says_why_an_engine_cannot(client: Client, engine: str, reason: str) -> None:
     client.post("/engine", {"engine": engine})
@@ -198,7 +199,7 @@ def test_logout_flushes(client: Client) -> None:
     response = client.post("/logout", **HTMX)
     assert not Session.objects.filter(pk=key).exists()
     assert response.cookies[COOKIE].value == ""
-    assert "flushes" in happened(response)
+    assert "logout() calls flush()" in happened(response)
 
 
 # Test cookie

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from inspector.engines.base import ClearUnsupported, Engine, StoredRecord
+from inspector.engines.base import Engine, StoredRecord
 from inspector.engines.cache import CacheEngine
 from inspector.engines.cached_db import CachedDatabaseEngine
 from inspector.engines.db import DatabaseEngine
@@ -14,7 +14,6 @@ from inspector.engines.signed_cookies import SignedCookiesEngine
 
 __all__ = [
     "ENGINES",
-    "ClearUnsupported",
     "Engine",
     "StoredRecord",
     "default_engine",

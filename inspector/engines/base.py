@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from inspector.decoding import SignedData
+from inspector.observed import observed
 
 
 @dataclass
@@ -37,15 +38,18 @@ class StoredRecord:
     title: str = ""
     #: (used, limit) where the record has a size limit worth a gauge.
     gauge: tuple[int, int] | None = None
+    #: When the browser drops the cookie, where Django's server-side check ignores the
+    #: session's own expiry (signed cookies, a number on the file engine).
+    cookie_expires: dt.datetime | None = None
 
     @property
-    def fingerprint(self) -> tuple[Any, ...]:
-        companion = self.companion.fingerprint if self.companion else None
-        return (self.raw, self.expire_date, companion)
-
-
-class ClearUnsupported(Exception):
-    """The engine has nothing to clear; the message says why."""
+    def session_data(self) -> dict[str, Any] | None:
+        """The dict Django would load from this record; None when it would load nothing."""
+        if self.problem:
+            return None
+        if self.data is not None:
+            return self.data
+        return self.decoded.data if self.decoded else None
 
 
 class Engine:
@@ -68,8 +72,14 @@ class Engine:
         return f"django.contrib.sessions.backends.{self.name}"
 
     @cached_property
-    def session_store_class(self) -> type[SessionBase]:
+    def plain_store_class(self) -> type[SessionBase]:
+        """Django's own SessionStore for this engine."""
         return import_module(self.module).SessionStore
+
+    @cached_property
+    def session_store_class(self) -> type[SessionBase]:
+        """Django's SessionStore, watched: the same behaviour, its storage calls recorded."""
+        return observed(self.plain_store_class)
 
     def store(self, session_key: str | None) -> SessionBase:
         return self.session_store_class(session_key)
@@ -92,9 +102,33 @@ class Engine:
     def notes(self) -> list[str]:
         return []
 
-    def clear_expired(self) -> int:
-        """Run SessionStore.clear_expired() (manage.py clearsessions); how many records went."""
-        raise ClearUnsupported(f"{self.name} cannot clear expired sessions.")
+    def clear_text(self) -> str:
+        return (
+            "Cleared: the same session key now holds empty data, and the record stays. "
+            "The session is not empty to Django while it has a key, so it is saved."
+        )
+
+    def flush_text(self) -> str:
+        return (
+            "Flushed: the record is deleted, the key discarded and the cookie removed; "
+            "the next write starts a session under a new key."
+        )
+
+    def cycle_key_note(self) -> str:
+        """What ``cycle_key()`` does to the stored record, for this engine."""
+        return "a new key with the same data; the record under the old key is deleted"
+
+    def cleared_text(self, removed: int) -> str:
+        """What ``SessionStore.clear_expired()`` did here, given the records it removed."""
+        raise NotImplementedError
+
+    def expiry_note(self, value: Any) -> str:
+        """What ``set_expiry(value)`` means for this engine's stored record."""
+        raise NotImplementedError
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def cookie_name() -> str:

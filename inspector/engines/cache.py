@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import time
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-from inspector.engines.base import ClearUnsupported, Engine, StoredRecord
+from inspector.engines.base import Engine, StoredRecord
 from inspector.values import python_repr
 
 LOCAL_MEMORY_NOTE = (
@@ -40,15 +42,28 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts)
 
 
-def seconds_to_live(cache: BaseCache, full_key: str) -> int | None:
-    """What the cache itself says is left of the entry's life, where it can tell."""
-    if isinstance(cache, RedisCache):
-        ttl = cache._cache.get_client(full_key).ttl(full_key)
-        return ttl if ttl >= 0 else None
+def peek(cache: BaseCache, full_key: str) -> tuple[Any, int | None]:
+    """The entry and its seconds to live, read without changing the cache.
+
+    LocMemCache.get() would move the entry in its LRU order and delete it
+    if expired, so its storage is read directly; Redis GET and TTL change nothing.
+    """
     if isinstance(cache, LocMemCache):
-        expires = cache._expire_info.get(full_key)
-        return None if expires is None else max(0, round(expires - time.time()))
-    return None
+        with cache._lock:
+            pickled = cache._cache.get(full_key)
+            expires = cache._expire_info.get(full_key)
+        if pickled is None or (expires is not None and expires <= time.time()):
+            return None, None
+        ttl = None if expires is None else max(0, round(expires - time.time()))
+        return pickle.loads(pickled), ttl
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(full_key)
+        raw = client.get(full_key)
+        if raw is None:
+            return None, None
+        ttl = client.ttl(full_key)
+        return cache._cache._serializer.loads(raw), (ttl if ttl >= 0 else None)
+    return cache.get(full_key), None
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:
@@ -56,11 +71,10 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
         return None
     cache = session_cache()
     stored_key = prefix + session_key
-    value = cache.get(stored_key)
+    full_key = cache.make_key(stored_key)
+    value, ttl = peek(cache, full_key)
     if value is None:
         return None
-    full_key = cache.make_key(stored_key)
-    ttl = seconds_to_live(cache, full_key)
     record = StoredRecord(
         key=full_key,
         key_label="cache key",
@@ -90,11 +104,18 @@ class CacheEngine(Engine):
     def where(self, session_key: str | None) -> str:
         return f"a cache entry in {describe_cache(session_cache())}"
 
-    def clear_expired(self) -> int:
-        raise ClearUnsupported(
-            "The cache engine has no clear_expired(): every entry carries a time to live, "
-            "and the cache drops it by itself."
+    def cleared_text(self, removed: int) -> str:
+        return (
+            "It did nothing: the cache engine's clear_expired() is empty, because every cache "
+            "entry carries a timeout and the cache drops it by itself."
         )
+
+    def expiry_note(self, value: Any) -> str:
+        if value == 0 or value is None:
+            return "The cache entry's timeout is SESSION_COOKIE_AGE from each save."
+        if isinstance(value, int):
+            return f"Each save gives the cache entry a timeout of {value} s."
+        return "Each save gives the cache entry the seconds left until then as its timeout."
 
     def notes(self) -> list[str]:
         return [LOCAL_MEMORY_NOTE] if isinstance(session_cache(), LocMemCache) else []

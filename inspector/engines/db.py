@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
 from inspector.decoding import DB_SALT, decode
-from inspector.engines.base import Engine, StoredRecord
+from inspector.engines.base import Engine, StoredRecord, plural
 
 
 class DatabaseEngine(Engine):
@@ -38,11 +40,26 @@ class DatabaseEngine(Engine):
             record.problem = "Bad signature: Django ignores this row and starts an empty session."
         return record
 
-    def clear_expired(self) -> int:
-        model = SessionStore.get_model_class()
-        count = model.objects.filter(expire_date__lt=timezone.now()).count()
-        self.session_store_class.clear_expired()
-        return count
+    def cleared_text(self, removed: int) -> str:
+        return (
+            f"Its DELETE removed {plural(removed, 'expired row')} from django_session "
+            "(what manage.py clearsessions does; a real site runs it from cron)."
+        )
+
+    def expiry_note(self, value: Any) -> str:
+        if value == 0:
+            return (
+                "The row knows nothing of browsers: its expire_date is still the save time + "
+                "SESSION_COOKIE_AGE, and it stays stored until clear_expired() removes it."
+            )
+        if isinstance(value, int):
+            return (
+                f"Each save sets the row's expire_date to the save time + {value} s: "
+                "the session ends after that long without a save."
+            )
+        if value is None:
+            return "Each save sets the row's expire_date to the save time + SESSION_COOKIE_AGE."
+        return "The row's expire_date is that moment; saving does not move it."
 
     def where(self, session_key: str | None) -> str:
         return f"a row in the django_session table ({connection.vendor})"

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
 from django.utils import timezone
 
 from inspector.decoding import DB_SALT, decode
-from inspector.engines.base import Engine, StoredRecord, cookie_name
+from inspector.engines.base import Engine, StoredRecord, cookie_name, plural
 
 
 class FileEngine(Engine):
@@ -66,6 +67,8 @@ class FileEngine(Engine):
                     "an age, not a date; only the cookie's Max-Age ends this session",
                 )
             )
+            if record.decoded.signed_at:
+                record.cookie_expires = record.decoded.signed_at + dt.timedelta(seconds=custom)
         else:
             record.expire_label = (
                 "expires (_session_expiry)"
@@ -86,13 +89,28 @@ class FileEngine(Engine):
             record.problem = "Bad signature: Django ignores this file and starts an empty session."
         return record
 
-    def clear_expired(self) -> int:
-        def count() -> int:
-            return sum(1 for _ in self.directory.glob(f"{cookie_name()}*"))
+    def cleared_text(self, removed: int) -> str:
+        return (
+            "It listed the session files and loaded each one; loading an expired file deletes "
+            f"it: {plural(removed, 'file')} removed. A file whose _session_expiry is a number "
+            "never expires here."
+        )
 
-        before = count()
-        self.store(None).clear_expired()
-        return before - count()
+    def expiry_note(self, value: Any) -> str:
+        if isinstance(value, int) and value:
+            return (
+                f"But the file engine reads a number in _session_expiry as an age: the file "
+                "itself never expires on the server and clear_expired() never removes it. Only "
+                f"the cookie's Max-Age={value} ends this session, in the browser."
+            )
+        if value == 0:
+            return (
+                "The file knows nothing of browsers: it expires SESSION_COOKIE_AGE after its "
+                "last modification and stays until clear_expired() removes it."
+            )
+        if value is None:
+            return "The file expires SESSION_COOKIE_AGE after its last modification."
+        return "The file expires at that moment, whatever its modification time."
 
     def where(self, session_key: str | None) -> str:
         path = self.path_for(session_key) if session_key else None

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from inspector.decoding import SIGNED_COOKIES_SALT, decode
-from inspector.engines.base import ClearUnsupported, Engine, StoredRecord, cookie_name
+from inspector.engines.base import Engine, StoredRecord, cookie_name
 
 #: What browsers keep of one cookie's name and value; a larger cookie is dropped silently.
 BROWSER_COOKIE_LIMIT = 4096
@@ -15,6 +16,19 @@ BROWSER_COOKIE_LIMIT = 4096
 
 def cookie_size(value: str) -> int:
     return len(f"{cookie_name()}={value}".encode())
+
+
+def cookie_end(signed_at: dt.datetime, data: dict[str, Any]) -> dt.datetime | None:
+    """When the browser drops the cookie it got at ``signed_at`` (None: at browser close)."""
+    custom = data.get("_session_expiry")
+    try:
+        if isinstance(custom, str):
+            return dt.datetime.fromisoformat(custom)
+        if isinstance(custom, int | float) and not isinstance(custom, bool):
+            return None if custom == 0 else signed_at + dt.timedelta(seconds=custom)
+    except (ValueError, OverflowError):
+        return None
+    return signed_at + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
 class SignedCookiesEngine(Engine):
@@ -44,7 +58,8 @@ class SignedCookiesEngine(Engine):
             record.expire_date = decoded.signed_at + dt.timedelta(
                 seconds=settings.SESSION_COOKIE_AGE
             )
-            record.expire_label = "expires (signed + SESSION_COOKIE_AGE)"
+            record.expire_label = "Django accepts it until (signed + SESSION_COOKIE_AGE)"
+            record.cookie_expires = cookie_end(decoded.signed_at, decoded.data or {})
             if record.expire_date <= timezone.now():
                 record.problem = "Expired: Django reads this cookie as an empty session."
         if not decoded.verified:
@@ -59,9 +74,12 @@ class SignedCookiesEngine(Engine):
         return "the cookie itself: nothing is stored on the server"
 
     def write_problem(self, session: SessionBase) -> str:
-        if session.is_empty():
+        if not session.modified or session.is_empty():
             return ""
+        # Django's own signing of the cookie value, with the session's flags left as they were.
+        accessed = session.accessed
         size = cookie_size(session._get_session_key())
+        session.accessed = accessed
         if size <= BROWSER_COOKIE_LIMIT:
             return ""
         return (
@@ -70,10 +88,40 @@ class SignedCookiesEngine(Engine):
             "would silently drop it, losing the whole session. Nothing was changed."
         )
 
-    def clear_expired(self) -> int:
-        raise ClearUnsupported(
-            "Signed cookies store nothing on the server, so there is nothing to clear: "
-            "an expired cookie is simply refused when it comes back."
+    def clear_text(self) -> str:
+        return (
+            "Cleared: the session holds an empty dict, but it still has its cookie value, so "
+            "Django does not count it as empty: it signs {} into a new cookie and sends it."
+        )
+
+    def flush_text(self) -> str:
+        return (
+            "Flushed: the session is empty, so Django deleted the cookie. Nothing was stored on "
+            "the server, so nothing else could be removed: a copy of the old cookie someone "
+            "kept still loads until it was signed SESSION_COOKIE_AGE ago."
+        )
+
+    def cycle_key_note(self) -> str:
+        return (
+            "on signed cookies it only saves again: the same data re-signed into a new cookie "
+            "value. There is no server record to delete, so a copy of the old cookie still "
+            "loads until it was signed SESSION_COOKIE_AGE ago"
+        )
+
+    def cleared_text(self, removed: int) -> str:
+        return (
+            "It did nothing: signed cookies store nothing on the server. An old cookie is "
+            "refused when it comes back signed more than SESSION_COOKIE_AGE ago."
+        )
+
+    def expiry_note(self, value: Any) -> str:
+        age = settings.SESSION_COOKIE_AGE
+        if value is None:
+            return f"The signature is accepted for SESSION_COOKIE_AGE ({age} s) after each save."
+        return (
+            "But Django checks a signed cookie's age against SESSION_COOKIE_AGE "
+            f"({age} s), not this expiry (ticket #19201): a copy of the cookie kept past its "
+            "end still loads until it was signed that long ago."
         )
 
     def notes(self) -> list[str]:

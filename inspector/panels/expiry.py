@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from inspector.panels.base import Panel
+
+
+class ExpiryPanel(Panel):
+    """What the session's expiry methods return, and when this browser's session ends."""
+
+    name = "expiry"
+
+    @property
+    def expiry(self):
+        return self.snapshot.expiry
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        return self.snapshot.expires_at
+
+    @property
+    def split(self) -> bool:
+        """True where the browser and Django's server-side check end the session apart."""
+        record = self.snapshot.record
+        return record is not None and record.cookie_expires is not None
+
+    @property
+    def server_ends_at(self) -> dt.datetime | None:
+        """When Django stops loading the record (None: never, on the server)."""
+        record = self.snapshot.record
+        return record.expire_date if record else None

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.conf import settings
+
+from inspector.panels.base import Panel
+
+RECORD_CHANGE_TEXT = {
+    "created": "record created",
+    "updated": "record updated",
+    "unchanged": "record unchanged",
+    "deleted": "record deleted",
+    "replaced": "old record deleted, new one created under a new key",
+    "none": "nothing stored",
+}
+#: With signed cookies the cookie is the record.
+COOKIE_CHANGE_TEXT = {
+    "created": "signed cookie created",
+    "updated": "cookie re-signed",
+    "unchanged": "cookie unchanged",
+    "deleted": "cookie deleted",
+    "replaced": "old record deleted, the data now in a signed cookie",
+    "none": "nothing stored",
+}
+
+
+class HappenedPanel(Panel):
+    """What just happened: the Python that ran, its result, and what it changed."""
+
+    name = "happened"
+
+    @property
+    def record_change_text(self) -> str:
+        if self.report is None:
+            return ""
+        texts = RECORD_CHANGE_TEXT if self.snapshot.engine.stores_on_server else COOKIE_CHANGE_TEXT
+        return texts.get(self.report.record_change, "")
+
+    @property
+    def notice(self) -> str:
+        """After the countdown ran out: what this request really found."""
+        if not self.page.context.get("expired_notice"):
+            return ""
+        snapshot = self.snapshot
+        if snapshot.sent_cookie is None:
+            return (
+                "The expiry passed. The browser dropped the session cookie at its Max-Age, so "
+                "this request sent none: Django sees a new, empty session. The old record stays "
+                "stored until clear_expired() removes it."
+            )
+        if snapshot.record is not None and snapshot.record.problem:
+            name = settings.SESSION_COOKIE_NAME
+            return (
+                f"The expiry passed. This request still sent the cookie {name}, but Django "
+                f"will not load its record: {snapshot.record.problem}"
+            )
+        if snapshot.record is not None:
+            return (
+                "The countdown ran out, but this request still sent the cookie and Django would "
+                "still load its record (see Stored record): the two clocks are a second apart, "
+                "or Django's check ignores the session's own expiry here."
+            )
+        return (
+            "The expiry passed. This request still sent the session cookie, but nothing is "
+            "stored under it: Django sees a new, empty session."
+        )

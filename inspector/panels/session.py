@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from inspector.forms import EDIT_PREFIX, EditKeyForm
+from inspector.panels.base import Panel
+from inspector.values import as_form_text, short_repr, value_type_of
+
+
+class SessionPanel(Panel):
+    """Your session: request.session as Python holds it, and the forms that change it."""
+
+    name = "session"
+
+    @cached_property
+    def edit_key(self) -> str | None:
+        context = self.page.context
+        if context.get("editing") is not None:
+            return context.get("editing_key")
+        key = context.get("edit_key")
+        return key if key is not None and self.edit_error == "" else None
+
+    @cached_property
+    def edit_error(self) -> str:
+        key = self.page.context.get("edit_key")
+        if key is None:
+            return ""
+        if key.startswith("_"):
+            return f"{short_repr(key)} is Django's own key: it is read-only here."
+        if key not in self.snapshot.data:
+            return f"The session has no key {short_repr(key)} to edit."
+        return ""
+
+    @cached_property
+    def editing(self) -> Any:
+        """The Edit form: the one the view returned with its errors, or a new one."""
+        if (form := self.page.context.get("editing")) is not None:
+            return form
+        if self.edit_key is None:
+            return None
+        value = self.snapshot.data[self.edit_key]
+        return EditKeyForm(
+            prefix=EDIT_PREFIX,
+            session=self.snapshot.data,
+            initial={
+                "key": self.edit_key,
+                "value": as_form_text(value),
+                "type": value_type_of(value),
+            },
+        )

@@ -130,19 +130,20 @@ def _wrap_transaction(
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if name == "set_autocommit" and (args[:1] or [kwargs.get("autocommit")])[0]:
+        starting = name == "set_autocommit"
+        if starting and (args[:1] or [kwargs.get("autocommit")])[0]:
             return method(*args, **kwargs)
-        text = (
-            f"{verb}  -- connection.{name}()"
-            if name != "set_autocommit"
-            else ("connection.set_autocommit(False)")
-        )
+        text = "connection.set_autocommit(False)" if starting else f"{verb}  -- connection.{name}()"
         operation = recorder.add("transaction", verb, text)
         started = time.perf_counter()
         try:
             return method(*args, **kwargs)
         finally:
             operation.ms = elapsed_ms(started)
+            # SQLite starts the transaction with a BEGIN statement of its own, recorded
+            # inside this call; other backends' drivers send BEGIN with the next statement.
+            if starting and recorder.operations[-1].verb == "BEGIN":
+                recorder.operations.remove(operation)
 
     return wrapper
 
@@ -298,11 +299,11 @@ def _file_result(verb: str, result: Any) -> str:
             return repr(result)
         case "os.stat":
             modified = dt.datetime.fromtimestamp(result.st_mtime, tz=dt.UTC)
-            return f"modified {modified:%Y-%m-%d %H:%M:%S} UTC"
+            return f"st_mtime {modified:%H:%M:%S} UTC"
         case "os.write":
             return f"{result:,} bytes written"
         case "tempfile.mkstemp":
-            return repr(result[1])
+            return shown_path(result[1])
         case "os.listdir":
             return f"{len(result)} entr{'y' if len(result) == 1 else 'ies'}"
         case "signing.dumps":
@@ -312,6 +313,12 @@ def _file_result(verb: str, result: Any) -> str:
     return ""
 
 
+def shown_path(path: Any) -> str:
+    """A session file's path as the list shows it: its folder's name and its own."""
+    folder, name = os.path.split(os.fspath(path))
+    return repr(f"…/{os.path.basename(folder)}/{name}" if folder else name)
+
+
 def _flags(flags: int) -> str:
     names = [name for name in ("O_WRONLY", "O_CREAT", "O_EXCL") if flags & getattr(os, name)]
     return "|".join(names) or str(flags)
@@ -319,23 +326,23 @@ def _flags(flags: int) -> str:
 
 FILE_FUNCTIONS: dict[str, Any] = {
     "open": lambda path, flags, *rest: (
-        f"{str(path)!r}, {_flags(flags)}",
+        f"{shown_path(path)}, {_flags(flags)}",
         CREATED if flags & os.O_CREAT else "",
     ),
     "write": lambda fd, data: (f"fd, <{len(data):,} bytes>", ""),
-    "unlink": lambda path: (repr(str(path)), DELETED),
-    "stat": lambda path, *rest: (repr(str(path)), ""),
-    "listdir": lambda path=".": (repr(str(path)), ""),
+    "unlink": lambda path: (shown_path(path), DELETED),
+    "stat": lambda path, *rest: (shown_path(path), ""),
+    "listdir": lambda path=".": (shown_path(path), ""),
 }
-PATH_FUNCTIONS: dict[str, Any] = {"exists": lambda path: (repr(str(path)), "")}
+PATH_FUNCTIONS: dict[str, Any] = {"exists": lambda path: (shown_path(path), "")}
 TEMPFILE_FUNCTIONS: dict[str, Any] = {
-    "mkstemp": lambda **kwargs: (
-        ", ".join(f"{name}={value!r}" for name, value in kwargs.items()),
+    "mkstemp": lambda dir=None, prefix=None, **rest: (
+        f"dir={shown_path(dir)}, prefix={os.path.basename(prefix or '')!r}",
         "",
     ),
 }
 SHUTIL_FUNCTIONS: dict[str, Any] = {
-    "move": lambda source, target: (f"{str(source)!r}, {str(target)!r}", UPDATED),
+    "move": lambda source, target: (f"{shown_path(source)}, {shown_path(target)}", UPDATED),
 }
 
 
@@ -359,7 +366,7 @@ class _WatchedFile:
         recorder = active()
         if recorder is None:
             return self._file.read(*args)
-        operation = recorder.add("file", "read", f"{self._file.name!r}.read()")
+        operation = recorder.add("file", "read", "file.read()")
         started = time.perf_counter()
         try:
             data = self._file.read(*args)
@@ -373,7 +380,7 @@ def _open(path: Any, *args: Any, **kwargs: Any) -> Any:
     recorder = active()
     if recorder is None:
         return builtins.open(path, *args, **kwargs)
-    shown = ", ".join([repr(str(path)), *map(repr, args)])
+    shown = ", ".join([shown_path(path), *map(repr, args)])
     shown += "".join(f", {name}={value!r}" for name, value in kwargs.items())
     operation = recorder.add("file", "open", f"open({shown})")
     started = time.perf_counter()

@@ -137,6 +137,16 @@ def stop_app(app: LiveApp) -> None:
         app.process.kill()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """In-process tests keep their session files in a temporary folder, not the checkout."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("session-files")
+    settings.SESSION_FILE_PATH = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app = start_app(tmp_path_factory.mktemp("live-app"))

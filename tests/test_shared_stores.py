@@ -86,6 +86,10 @@ def test_a_key_added_through_one_server_is_seen_by_the_other_via_redis(
     shown = text_by_id(html, "record-companion" if engine == "cached_db" else "record-key")
     if engine == "cache":
         assert shown == full_key
+    # Storage operations: the calls on Redis, with the full key as stored.
+    operations = text_by_id(html, "operations")
+    write = "add" if engine == "cache" else "set"
+    assert f"cache.{write}('{full_key}', <dict of 1 key: 'seen'>, timeout=1209600)" in operations
     client = redis.Redis.from_url(redis_url)
     assert client.exists(full_key)
     assert 0 < client.ttl(full_key) <= 1209600
@@ -104,6 +108,15 @@ def test_a_key_added_through_one_server_is_seen_by_the_other_via_postgres(
     student.post(first.url, "/engine", {"engine": "db"})
     student.post(first.url, "/session/add", {"key": "shared", "value": "1", "type": "number"})
     key = student.cookie("sessionid")
+    html = student.post(
+        first.url, "/session/add", {"key": "more", "value": "2", "type": "number"}, htmx=True
+    ).text
+    # Storage operations on PostgreSQL: the load, then save()'s UPDATE in its transaction.
+    operations = text_by_id(html, "operations")
+    assert f'WHERE "django_session"."session_key" = \'{key}\'' in operations
+    assert "connection.set_autocommit(False)" in operations
+    assert 'UPDATE "django_session" SET' in operations
+    assert "COMMIT" in operations
     with psycopg.connect(postgres_url) as connection:
         row = connection.execute(
             "SELECT session_data FROM django_session WHERE session_key = %s", (key,)
@@ -112,7 +125,7 @@ def test_a_key_added_through_one_server_is_seen_by_the_other_via_postgres(
     page = student.get(second.url + "/").text
     assert text_by_id(page, "record-data") == row[0]
     assert "django_session in postgresql" in page
-    assert "1" in text_by_id(page, "keys")
+    assert "2" in text_by_id(page, "keys")
 
 
 def test_local_memory_cache_is_said_to_live_in_one_process(live_app: LiveApp) -> None:
@@ -122,3 +135,19 @@ def test_local_memory_cache_is_said_to_live_in_one_process(live_app: LiveApp) ->
         live_app.url, "/session/add", {"key": "a", "value": "1", "type": "text"}, htmx=True
     ).text
     assert "lives inside one server process" in page
+
+
+def test_sqlite_writes_show_their_transaction(live_app: LiveApp) -> None:
+    student = Student()
+    student.post(live_app.url, "/engine", {"engine": "db"})
+    student.post(live_app.url, "/session/add", {"key": "a", "value": "1", "type": "text"})
+    page = student.post(
+        live_app.url, "/session/add", {"key": "b", "value": "2", "type": "text"}, htmx=True
+    ).text
+    operations = text_by_id(page, "operations")
+    # transaction_mode IMMEDIATE: Django's atomic() begins with BEGIN IMMEDIATE on SQLite.
+    assert (
+        operations.index("BEGIN IMMEDIATE")
+        < operations.index("UPDATE")
+        < operations.index("COMMIT")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
@@ -11,27 +12,47 @@ from django.http import HttpRequest, HttpResponse
 from inspector.engines import engine_for
 from inspector.inspection import inspection_of
 from inspector.page import Action, InspectorPage, redirect_home
+from inspector.values import short_repr
+
+
+@dataclass
+class Result:
+    """What a call on the session returned, or the exception it raised."""
+
+    value: Any = None
+    error: Exception | None = None
+
+    @property
+    def text(self) -> str:
+        """As Python prints it: the value's repr, or ``KeyError: 'name'``."""
+        if self.error is not None:
+            return f"{type(self.error).__name__}: {self.error}"
+        return short_repr(self.value, 400)
 
 
 def perform(
     request: HttpRequest,
     python: str,
-    message: str | Callable[[str], str],
+    message: str | Callable[[Result], str],
     change: Callable[[SessionBase], Any],
     *,
+    shows_result: bool = False,
     keep: dict[str, Any] | None = None,
     on_error: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Run ``change`` on the session; the page shows the outcome once Django has saved it.
 
-    ``change`` may return the text of a result (a method's return value);
-    ``message`` may be built from it. ``keep`` is page context shown after
-    the action (a form that keeps its input); ``on_error`` replaces it when
-    the engine refuses the change.
+    What ``change`` returns, or the KeyError it raises (as a dict does), is a
+    ``Result``; ``message`` may be built from it, and with ``shows_result``
+    (or when it raised) the page prints it. ``keep`` is page context shown
+    after the action (a form that keeps its input); ``on_error`` replaces it
+    when the engine refuses the change.
     """
     keep = keep or {}
-    result = change(request.session)
-    result = result if isinstance(result, str) else ""
+    try:
+        result = Result(value=change(request.session))
+    except KeyError as error:
+        result = Result(error=error)
     session = request.session
     # The flags as the change left them, before anything else looks at the session.
     modified, accessed = session.modified, session.accessed
@@ -46,7 +67,7 @@ def perform(
     action = Action(
         python=shorten(python),
         message=message(result) if callable(message) else message,
-        result=result,
+        result=result.text if shows_result or result.error is not None else "",
         modified=modified,
         accessed=accessed,
     )

@@ -11,14 +11,13 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from inspector.actions import invalid, perform
+from inspector.actions import Result, invalid, perform
 from inspector.demo import DEMO_PASSWORD, DEMO_USERNAME, NESTED_ITEM, NESTED_KEY, NESTED_MAX
 from inspector.engines import engine_for
 from inspector.forms import ExpiryForm, MethodForm
 from inspector.inspection import duration_text, inspection_of
 from inspector.methods import MethodCall
 from inspector.operations import DELETED
-from inspector.values import short_repr
 
 
 @require_POST
@@ -65,18 +64,18 @@ def clear_expired(request: HttpRequest) -> HttpResponse:
     engine = engine_for(request)
     recorder = inspection_of(request).recorder
 
-    def change(session: SessionBase) -> str:
-        return repr(engine.session_store_class.clear_expired())
+    def change(session: SessionBase) -> Any:
+        return engine.session_store_class.clear_expired()
 
-    def message(result: str) -> str:
+    def message(result: Result) -> str:
         # The view touched nothing else: every deletion recorded so far was clear_expired()'s.
         removed = sum(
             operation.rows or 1 for operation in recorder.operations if operation.effect == DELETED
         )
-        return f"clear_expired() returned {result}. {engine.cleared_text(removed)}"
+        return f"clear_expired() returned {result.text}. {engine.cleared_text(removed)}"
 
     python = f"from {engine.module} import SessionStore\nSessionStore.clear_expired()"
-    return perform(request, python, message, change)
+    return perform(request, python, message, change, shows_result=True)
 
 
 @require_POST
@@ -154,32 +153,33 @@ def set_test_cookie(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def test_cookie_worked(request: HttpRequest) -> HttpResponse:
-    def change(session: SessionBase) -> str:
-        return repr(session.test_cookie_worked())
-
-    def message(result: str) -> str:
-        if result == "True":
+    def message(result: Result) -> str:
+        if result.value is True:
             return "True: the browser sent the session cookie back, so it accepts cookies."
         return "False: no testcookie in this session (set it first, or the browser refused it)."
 
-    return perform(request, "request.session.test_cookie_worked()", message, change)
+    return perform(
+        request,
+        "request.session.test_cookie_worked()",
+        message,
+        lambda session: session.test_cookie_worked(),
+        shows_result=True,
+    )
 
 
 @require_POST
 def delete_test_cookie(request: HttpRequest) -> HttpResponse:
-    def change(session: SessionBase) -> str:
-        try:
-            session.delete_test_cookie()
-        except KeyError as error:
-            return f"KeyError: {error}"
-        return ""
-
-    def message(result: str) -> str:
-        if result:
-            return f"{result}: there was no testcookie to delete."
+    def message(result: Result) -> str:
+        if result.error is not None:
+            return f"{result.text}: there was no testcookie to delete."
         return "testcookie deleted. Django's docs ask you to clean up once it has done its job."
 
-    return perform(request, "request.session.delete_test_cookie()", message, change)
+    return perform(
+        request,
+        "request.session.delete_test_cookie()",
+        message,
+        lambda session: session.delete_test_cookie(),
+    )
 
 
 @require_POST
@@ -195,14 +195,16 @@ def run_method(request: HttpRequest) -> HttpResponse:
         has_argument=data["has_default"],
     )
 
-    def message(result: str) -> str:
-        if result.startswith("KeyError"):
+    def message(result: Result) -> str:
+        if result.error is not None:
             return "It raised, as a dict does for a missing key."
         if call.method == "del":
             return "del is a statement: no result."
-        return f"It returned {result}."
+        return f"It returned {result.text}."
 
-    return perform(request, call.expression, message, call.run, keep={"method_form": form})
+    return perform(
+        request, call.expression, message, call.run, shows_result=True, keep={"method_form": form}
+    )
 
 
 def _append(with_modified: bool) -> Any:
@@ -222,11 +224,11 @@ def _append(with_modified: bool) -> Any:
         if len(value) >= NESTED_MAX:
             return invalid(request, f"{NESTED_KEY!r} already holds {NESTED_MAX} items: enough.")
 
-        def change(session: SessionBase) -> str:
+        def change(session: SessionBase) -> list[Any]:
             session[NESTED_KEY].append(NESTED_ITEM)
             if with_modified:
                 session.modified = True
-            return short_repr(session[NESTED_KEY])
+            return session[NESTED_KEY]
 
         if with_modified:
             message = (
@@ -239,7 +241,7 @@ def _append(with_modified: bool) -> Any:
                 "session.modified, so Django saved nothing. The stored record (and the next "
                 "request) still has the old list."
             )
-        return perform(request, python, message, change)
+        return perform(request, python, message, change, shows_result=True)
 
     return view
 

@@ -35,13 +35,9 @@ class MethodCall:
             "del": f"del request.session[{key}]",
         }[self.method]
 
-    def run(self, session: SessionBase) -> str:
-        """Call the method; the result as Python would print it, or the exception it raised."""
-        try:
-            result = self._call(session)
-        except KeyError as error:
-            return f"KeyError: {error}"
-        return short_repr(result, 400)
+    def run(self, session: SessionBase) -> Any:
+        """Call the method as a student would type it: its value, or the KeyError it raises."""
+        return self._call(session)
 
     def _call(self, session: SessionBase) -> Any:
         args = (self.argument,) if self.has_argument else ()

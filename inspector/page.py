@@ -10,7 +10,6 @@ SessionMiddleware, finishes it once Django is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.core import signing
@@ -145,8 +144,6 @@ def page_context(
             "value": forms.MAX_VALUE_LENGTH,
             "keys": forms.MAX_KEYS,
         },
-        "home": reverse("inspector:page"),
-        "urls": action_urls(),
         # One masked token serves every form on the page (the tag would mask one per form).
         "csrf_input": format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
@@ -156,17 +153,6 @@ def page_context(
         "methods": forms.MethodForm.METHODS,
         "demo": {"username": demo.DEMO_USERNAME, "password": demo.DEMO_PASSWORD},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
-    }
-
-
-@cache
-def action_urls() -> dict[str, str]:
-    """Every form's URL, reversed once: a page has some forty of them."""
-    from inspector.urls import urlpatterns
-
-    return {
-        pattern.name.replace("-", "_"): reverse(f"inspector:{pattern.name}")
-        for pattern in urlpatterns
     }
 
 

@@ -259,6 +259,8 @@ class ActionReport:
     operations: list[Operation] = field(default_factory=list)
     #: Operations left out to keep the no-JavaScript report cookie small.
     operations_dropped: int = 0
+    #: The time of every operation, those left out included.
+    operations_ms: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -309,6 +311,7 @@ class ActionReport:
             old_key=inspection.sent_key if key_changed else None,
             new_key=new_key if key_changed else None,
             operations=operations,
+            operations_ms=inspection.recorder.total_ms,
         )
 
 

@@ -241,3 +241,31 @@ def test_the_no_javascript_path_carries_the_operations_across_the_redirect() -> 
     assert response.status_code == 302
     html = client.get("/").content.decode()
     assert operations(html) == EXPECTED["db"]["first add"]
+
+
+def test_many_operations_are_counted_listed_in_part_and_fit_the_report_cookie() -> None:
+    import os
+
+    from inspector.engines import ENGINES
+
+    store = ENGINES["file"].plain_store_class
+    old = 1_000_000_000  # 2001: long expired
+    for _ in range(40):
+        session = store()
+        session["a"] = "1"
+        session.save()
+        os.utime(ENGINES["file"].path_for(session.session_key), (old, old))
+    client = on("file")
+    response = client.post("/expiry/clear-expired")  # no JavaScript: redirect and a cookie
+    assert response.status_code == 302
+    report = response.cookies["inspector_last_action"]
+    assert len(f"{report.key}={report.coded_value}") < 4096
+    html = client.get("/").content.decode()
+    summary = text_by_id(html, "operations-summary")
+    # listdir, then per file: open, read, stat, and unlink for each expired one (other
+    # tests' session files share the folder, so there may be more).
+    assert int(summary.split()[0]) >= 1 + 40 * 4
+    assert "more, not listed here" in text_by_id(html, "operations-hidden")
+    removed = re.search(r"(\d+) files removed", text_by_id(html, "happened"))
+    assert removed
+    assert int(removed.group(1)) >= 40

@@ -5,6 +5,9 @@ from functools import cached_property
 from inspector.operations import Operation
 from inspector.panels.base import Panel
 
+#: clear_expired() on many session files makes hundreds of operations: the page lists the first.
+SHOWN = 60
+
 
 class OperationsPanel(Panel):
     """Storage operations: every call the session framework made on its store, in order."""
@@ -19,15 +22,23 @@ class OperationsPanel(Panel):
         return list(inspection.recorder.operations) if inspection else []
 
     @property
-    def dropped(self) -> int:
-        return self.report.operations_dropped if self.report else 0
+    def shown(self) -> list[Operation]:
+        return self.operations[:SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        """Operations recorded but not listed: past the page's limit, or left out of the cookie."""
+        dropped = self.report.operations_dropped if self.report else 0
+        return max(0, len(self.operations) - SHOWN) + dropped
 
     @property
     def count(self) -> int:
-        return len(self.operations) + self.dropped
+        return len(self.operations) + (self.report.operations_dropped if self.report else 0)
 
     @property
     def total_ms(self) -> float:
+        if self.report is not None:
+            return self.report.operations_ms
         return sum(operation.ms for operation in self.operations)
 
     @property

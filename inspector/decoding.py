@@ -97,7 +97,7 @@ def _timestamp(text: str, errors: list[str]) -> dt.datetime | None:
     try:
         seconds = signing.b62_decode(text)
         return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError, OSError, IndexError):
         errors.append(f"The timestamp {text!r} is not base62 seconds.")
         return None
 

@@ -23,9 +23,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         )
     elif isinstance(exception, SessionInterrupted):
         message = (
-            "Another request deleted this session while this one ran (another tab flushed it "
-            "or logged out), so Django refused to save over it: SessionInterrupted. Nothing "
-            "was saved; reload to see the session as it is now."
+            "Django could not save this session: the record its key names no longer exists, so "
+            "save() raised UpdateError and SessionMiddleware turned it into SessionInterrupted. "
+            "Another tab may have flushed it or logged out, it may have expired and been "
+            "cleared, or the cache may have lost it. Nothing was saved; reload to start again."
         )
     else:
         message = "Django could not accept that request (400 Bad Request). Nothing was changed."

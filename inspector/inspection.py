@@ -195,6 +195,11 @@ class Inspection:
     #: The stored record before the view ran (the inspector's own read, POST only).
     before: StoredRecord | None = None
 
+    @property
+    def deleted(self) -> bool:
+        """Whether the store has seen a deletion so far in this request."""
+        return any(operation.effect == DELETED for operation in self.recorder.operations)
+
     def data_before(self) -> dict[str, Any]:
         """The session the view started from: what Django loaded, or would have loaded."""
         loaded = getattr(self.first_session, "loaded", None)
@@ -219,10 +224,11 @@ def session_data_now(session: SessionBase, record: StoredRecord | None) -> dict[
     return (record.session_data if record else None) or {}
 
 
-def record_change(operations: list[Operation], stored: bool) -> str:
+def record_change(operations: list[Operation], stored_before: bool, stored: bool) -> str:
     """What happened to this session's record, from the operations that changed the store.
 
-    clear_expired() is a class method: what it deletes are other sessions' records.
+    clear_expired() is a class method: it deletes every expired record, this
+    session's among them only if it had expired.
     """
     effects = {
         operation.effect
@@ -230,13 +236,17 @@ def record_change(operations: list[Operation], stored: bool) -> str:
         if not operation.calls.startswith("clear_expired()")
     }
     if CREATED in effects and DELETED in effects:
-        return "replaced"
+        # A new record in place of the old one; or one made and gone again (an expired
+        # file: load() replaces it, then flush() deletes the new one).
+        return "replaced" if stored else "deleted"
     if CREATED in effects:
         return "created"
     if UPDATED in effects:
         return "updated"
     if DELETED in effects:
         return "deleted"
+    if stored_before and not stored:
+        return "deleted"  # by clear_expired(), as it had expired
     return "unchanged" if stored else "none"
 
 
@@ -305,7 +315,9 @@ class ActionReport:
             python=python,
             message=message,
             cookie=CookieOutcome.from_response(request, response),
-            record_change=record_change(operations, record is not None),
+            record_change=record_change(
+                operations, inspection.before is not None, record is not None
+            ),
             key_changes=changes,
             removed=removed,
             old_key=inspection.sent_key if key_changed else None,
@@ -354,7 +366,8 @@ class Snapshot:
         """
         if self.record is None:
             return None
-        return self.record.cookie_expires or self.record.expire_date
+        ends = [end for end in (self.record.cookie_expires, self.record.expire_date) if end]
+        return min(ends) if ends else None
 
     @classmethod
     def take(
@@ -398,14 +411,6 @@ class Snapshot:
     @property
     def cookie_name(self) -> str:
         return settings.SESSION_COOKIE_NAME
-
-    @property
-    def cookie_settings(self) -> dict[str, Any]:
-        return {
-            "httponly": settings.SESSION_COOKIE_HTTPONLY,
-            "secure": settings.SESSION_COOKIE_SECURE,
-            "samesite": settings.SESSION_COOKIE_SAMESITE,
-        }
 
     @property
     def user_key_count(self) -> int:

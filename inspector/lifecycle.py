@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import (
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    authenticate,
+    get_user_model,
+    login,
+    logout,
+)
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
 from inspector.actions import Result, invalid, perform
@@ -80,13 +88,15 @@ def clear_expired(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cycle_key(request: HttpRequest) -> HttpResponse:
-    note = engine_for(request).cycle_key_note()
+    def message(result: Result) -> str:
+        note = engine_for(request).cycle_key_note(inspection_of(request).deleted)
+        return (
+            f"cycle_key(): {note}. Django calls it at login: a key an attacker planted before "
+            "login (session fixation) is worthless after it."
+        )
+
     return perform(
-        request,
-        "request.session.cycle_key()",
-        f"cycle_key(): {note}. Django calls it at login: a key an attacker planted before "
-        "login (session fixation) is worthless after it.",
-        lambda session: session.cycle_key(),
+        request, "request.session.cycle_key()", message, lambda session: session.cycle_key()
     )
 
 
@@ -111,15 +121,32 @@ def log_in(request: HttpRequest) -> HttpResponse:
     if user is None:
         return invalid(request, "The demo user could not log in: its password was changed.")
 
+    # What login() itself looks at first: is someone logged in to this session already?
+    previous = request.session.get(SESSION_KEY)
+    same_user = previous == str(user.pk) and constant_time_compare(
+        request.session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+    )
+
     def change(session: SessionBase) -> None:
         login(request, user)
+
+    def message(result: Result) -> str:
+        engine = engine_for(request)
+        if previous is None:
+            how = f"called cycle_key(), {engine.cycle_key_note(inspection_of(request).deleted)}"
+        elif same_user:
+            how = "found the same user already logged in, so it kept the key (no cycle_key())"
+        else:
+            how = "found another user logged in, so it called flush() first"
+        return (
+            f"Logged in: login() {how}; then it stored _auth_user_id, _auth_user_backend and "
+            "_auth_user_hash. Those are Django's: read-only here."
+        )
 
     return perform(
         request,
         f"login(request, authenticate(request, username={DEMO_USERNAME!r}, password=...))",
-        f"Logged in: login() called cycle_key(), {engine_for(request).cycle_key_note()}; then "
-        "it stored _auth_user_id, _auth_user_backend and _auth_user_hash. Those are Django's: "
-        "read-only here.",
+        message,
         change,
         # Login rotates the CSRF token: every form is drawn again with the new one.
         keep={"lab_changed": True},
@@ -131,10 +158,14 @@ def log_out(request: HttpRequest) -> HttpResponse:
     def change(session: SessionBase) -> None:
         logout(request)
 
+    def message(result: Result) -> str:
+        flushed = engine_for(request).flush_text(inspection_of(request).deleted)
+        return f"Logged out: logout() calls flush(). {flushed}"
+
     return perform(
         request,
         "logout(request)",
-        f"Logged out: logout() calls flush(). {engine_for(request).flush_text()}",
+        message,
         change,
         keep={"lab_changed": True},
     )

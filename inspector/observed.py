@@ -59,9 +59,9 @@ class ObservedStore(SessionBase):
             self.loaded = copy.deepcopy(data)
         return data
 
-    def exists(self, session_key: str | None) -> bool:
+    def exists(self, *args: Any, **kwargs: Any) -> bool:
         with step("exists", "exists(key)"):
-            return super().exists(session_key)
+            return super().exists(*args, **kwargs)
 
     def create(self) -> None:
         with step("create", "create()"):

@@ -14,14 +14,19 @@ PURPOSES: dict[tuple[str, str, str], str] = {
     ("exists", "sql", "SELECT"): "is the new random key already taken?",
     ("create_save", "sql", "INSERT"): "store the session under the new key; a taken key "
     "fails here (CreateError) and create() tries another",
-    ("save", "sql", "UPDATE"): "write the whole session dict and a new expire_date; "
+    ("save", "sql", "UPDATE"): "write the whole session dict and its expire_date; "
     "no row updated would mean the session was deleted meanwhile (SessionInterrupted)",
     ("delete", "sql", "SELECT"): "find the row to delete (Model.objects.get)",
     ("delete", "sql", "DELETE"): "delete the row",
     ("clear_expired", "sql", "DELETE"): "delete every row whose expire_date has passed",
-    ("*", "transaction", "BEGIN"): "save() runs in transaction.atomic(): start the transaction",
-    ("*", "transaction", "set_autocommit"): "save() runs in transaction.atomic(): start the "
-    "transaction (the driver sends BEGIN with the next statement)",
+    ("save", "transaction", "BEGIN"): "save() runs in transaction.atomic(): start the transaction",
+    ("create_save", "transaction", "BEGIN"): "save() runs in transaction.atomic(): start the "
+    "transaction",
+    ("clear_expired", "transaction", "BEGIN"): "QuerySet.delete() runs in "
+    "transaction.atomic(): start the transaction",
+    ("*", "transaction", "BEGIN"): "transaction.atomic(): start the transaction",
+    ("*", "transaction", "set_autocommit"): "transaction.atomic(): start the transaction "
+    "(the driver sends BEGIN with the next statement)",
     ("*", "transaction", "COMMIT"): "transaction.atomic() ends: commit",
     ("*", "transaction", "ROLLBACK"): "transaction.atomic() ends with an error: roll back",
     ("*", "transaction", "SAVEPOINT"): "transaction.atomic() inside an outer transaction "
@@ -52,6 +57,8 @@ PURPOSES: dict[tuple[str, str, str], str] = {
     ("*", "file", "os.write"): "write the signed session data to the temporary file",
     ("*", "file", "shutil.move"): "rename the temporary file over the session file: a "
     "reader never sees a half-written file",
+    ("save", "file", "os.unlink"): "the rename failed: remove the temporary file",
+    ("create_save", "file", "os.unlink"): "the rename failed: remove the temporary file",
     ("*", "file", "os.unlink"): "delete the file",
     ("clear_expired", "file", "os.listdir"): "list the session files; each is then loaded, "
     "which deletes it if it has expired",

@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from inspector.actions import invalid, perform, respond
+from inspector.actions import Result, invalid, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
 from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
@@ -93,15 +93,33 @@ def delete_key(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def clear(request: HttpRequest) -> HttpResponse:
-    # session_key reads the key the cookie gave; it does not load the session.
-    message = engine_for(request).clear_text() if request.session.session_key else NO_SESSION
+    # session_key is the key the cookie gave, if valid; reading it loads nothing.
+    message = (
+        engine_for(request).clear_text() if request.session.session_key else no_session(request)
+    )
     return perform(request, "request.session.clear()", message, lambda s: s.clear())
 
 
 @require_POST
 def flush(request: HttpRequest) -> HttpResponse:
-    message = engine_for(request).flush_text() if request.session.session_key else NO_SESSION
+    had_key = bool(request.session.session_key)
+
+    def message(result: Result) -> str:
+        if not had_key:
+            return no_session(request)
+        return engine_for(request).flush_text(inspection_of(request).deleted)
+
     return perform(request, "request.session.flush()", message, lambda s: s.flush())
+
+
+def no_session(request: HttpRequest) -> str:
+    if inspection_of(request).sent_key is None:
+        return NO_SESSION
+    return (
+        "The session cookie your browser sent names no valid session key, so Django sees no "
+        "session: it stores nothing, and as the session is empty it tells the browser to "
+        "delete the cookie."
+    )
 
 
 @require_POST

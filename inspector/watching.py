@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import BaseCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -198,11 +199,15 @@ class CacheWatcher:
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return self._call("get", key, lambda: self.cache.get(key, default, version))
 
-    def set(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> None:
+    def set(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
         shown = f", {_dict_summary(value)}, timeout={timeout}"
         return self._call("set", key, lambda: self.cache.set(key, value, timeout, version), shown)
 
-    def add(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> bool:
+    def add(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         shown = f", {_dict_summary(value)}, timeout={timeout}"
         return self._call("add", key, lambda: self.cache.add(key, value, timeout, version), shown)
 

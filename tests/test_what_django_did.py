@@ -170,3 +170,95 @@ class TestSystemCheck:
     def test_in_the_wrong_place(self) -> None:
         with override_settings(MIDDLEWARE=[self.AUTH, self.MIDDLEWARE]):
             assert self.ids() == {"inspector.W003"}
+
+
+def test_a_second_login_keeps_the_key_and_says_so() -> None:
+    client = on("db")
+    client.post("/login")
+    key = client.cookies[COOKIE].value
+    response = client.post("/login", **HTMX)
+    assert "found the same user already logged in" in happened(response)
+    assert "cycle_key(), a new key" not in happened(response)
+    assert response.cookies[COOKIE].value == key
+
+
+def test_flush_deletes_an_expired_row_but_logout_finds_none_to_delete() -> None:
+    from django.contrib.sessions.models import Session
+
+    # flush() does not load: delete() looks the row up by key alone, expired or not.
+    client = on("db")
+    add(client, "a", "1")
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.post("/session/flush", **HTMX)
+    assert "the record is deleted" in happened(response)
+    assert Session.objects.count() == 0
+
+    # logout() reads the user first: that load finds the row expired and drops the key,
+    # so flush() has no key to delete; the expired row stays until clear_expired().
+    client = on("db")
+    client.post("/login")
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.post("/logout", **HTMX)
+    assert "Nothing was deleted from the store" in happened(response)
+    assert Session.objects.count() == 1
+
+
+def test_logging_out_of_an_expired_file_session_leaves_nothing_and_says_deleted() -> None:
+    client = on("file")
+    client.post("/login")
+    path = ENGINES["file"].path_for(client.cookies[COOKIE].value)
+    old = time.time() - 30 * 24 * 3600
+    os.utime(path, (old, old))
+    before = set(os.listdir(ENGINES["file"].directory))
+    response = client.post("/logout", **HTMX)
+    assert set(os.listdir(ENGINES["file"].directory)) == before - {path.name}
+    assert "record deleted" in happened(response)
+
+
+def test_clear_expired_deleting_this_sessions_own_row_says_so() -> None:
+    from django.contrib.sessions.models import Session
+
+    client = on("db")
+    add(client, "a", "1")
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.post("/expiry/clear-expired", **HTMX)
+    assert "record deleted" in happened(response)
+    operations = text_by_id(response.content.decode(), "operations")
+    assert "clear_expired(): save()" not in operations
+
+
+def test_a_signed_cookie_expiry_past_the_cookie_age_counts_down_to_the_cookie_age() -> None:
+    from django.conf import settings
+
+    client = on("signed_cookies")
+    add(client, "a", "1")
+    response = client.post("/expiry", {"mode": "seconds", "seconds": "31536000"}, **HTMX)
+    ends = int(attributes_by_id(response.content.decode(), "countdown")["data-expires-at"])
+    assert abs(ends - (time.time() + settings.SESSION_COOKIE_AGE)) < 3
+    assert "refuses the cookie" in happened(response)
+
+
+@pytest.mark.parametrize(
+    ("engine", "sentence"),
+    [
+        ("db", "The row stays stored until it expires and clear_expired() removes it."),
+        ("cache", "clear_expired() does nothing here"),
+        ("file", "with a number in _session_expiry it never expires"),
+        ("signed_cookies", "Nothing is stored on the server"),
+    ],
+)
+def test_what_stays_after_the_cookie_is_said_per_engine(engine: str, sentence: str) -> None:
+    response = on(engine).get("/?expired=1", **HTMX)
+    assert sentence in text_by_id(response.content.decode(), "expired-notice")
+    assert sentence in on(engine).get("/").content.decode()
+
+
+def test_clearing_a_session_whose_record_is_gone_explains_the_refusal() -> None:
+    from django.contrib.sessions.models import Session
+
+    client = on("db")
+    add(client, "a", "1")
+    Session.objects.all().delete()
+    response = client.post("/session/clear", **HTMX)
+    assert response.status_code == 400
+    assert "the record its key names no longer exists" in response.content.decode()

@@ -108,15 +108,31 @@ class Engine:
             "The session is not empty to Django while it has a key, so it is saved."
         )
 
-    def flush_text(self) -> str:
+    def flush_text(self, deleted: bool) -> str:
+        """What ``flush()`` did; ``deleted``: a deletion was seen in the store."""
+        if not deleted:
+            return (
+                "Flushed: the session is empty, its key discarded and the cookie removed. "
+                "Nothing was deleted from the store: Django had found no live record under "
+                f"the key, so delete() had nothing to delete. {self.afterlife()}"
+            )
         return (
             "Flushed: the record is deleted, the key discarded and the cookie removed; "
             "the next write starts a session under a new key."
         )
 
-    def cycle_key_note(self) -> str:
-        """What ``cycle_key()`` does to the stored record, for this engine."""
+    def cycle_key_note(self, deleted: bool) -> str:
+        """What ``cycle_key()`` did to the stored record; ``deleted`` as for flush_text."""
+        if not deleted:
+            return (
+                "a new key with the same data; there was no record under the old key to "
+                "delete (no session, or it had expired)"
+            )
         return "a new key with the same data; the record under the old key is deleted"
+
+    def afterlife(self) -> str:
+        """What becomes of a stored record once no browser sends its key."""
+        return "The row stays stored until it expires and clear_expired() removes it."
 
     def cleared_text(self, removed: int) -> str:
         """What ``SessionStore.clear_expired()`` did here, given the records it removed."""

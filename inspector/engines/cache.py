@@ -42,12 +42,13 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts)
 
 
-def peek(cache: BaseCache, full_key: str) -> tuple[Any, int | None]:
+def peek(cache: BaseCache, key: str) -> tuple[Any, int | None]:
     """The entry and its seconds to live, read without changing the cache.
 
     LocMemCache.get() would move the entry in its LRU order and delete it
     if expired, so its storage is read directly; Redis GET and TTL change nothing.
     """
+    full_key = cache.make_key(key)
     if isinstance(cache, LocMemCache):
         with cache._lock:
             pickled = cache._cache.get(full_key)
@@ -63,7 +64,7 @@ def peek(cache: BaseCache, full_key: str) -> tuple[Any, int | None]:
             return None, None
         ttl = client.ttl(full_key)
         return cache._cache._serializer.loads(raw), (ttl if ttl >= 0 else None)
-    return cache.get(full_key), None
+    return cache.get(key), None
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:
@@ -72,7 +73,7 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
     cache = session_cache()
     stored_key = prefix + session_key
     full_key = cache.make_key(stored_key)
-    value, ttl = peek(cache, full_key)
+    value, ttl = peek(cache, stored_key)
     if value is None:
         return None
     record = StoredRecord(
@@ -103,6 +104,12 @@ class CacheEngine(Engine):
 
     def where(self, session_key: str | None) -> str:
         return f"a cache entry in {describe_cache(session_cache())}"
+
+    def afterlife(self) -> str:
+        return (
+            "The cache entry stays until its timeout runs out, then the cache drops it: "
+            "clear_expired() does nothing here."
+        )
 
     def cleared_text(self, removed: int) -> str:
         return (

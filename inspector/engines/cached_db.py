@@ -34,6 +34,12 @@ class CachedDatabaseEngine(DatabaseEngine):
     def notes(self) -> list[str]:
         return CacheEngine().notes()
 
+    def afterlife(self) -> str:
+        return (
+            "The row stays stored until it expires and clear_expired() removes it; its cache "
+            "entry is dropped at the end of its timeout."
+        )
+
     def cleared_text(self, removed: int) -> str:
         return (
             super().cleared_text(removed)

@@ -37,9 +37,12 @@ class FileEngine(Engine):
 
     def read(self, session_key: str | None) -> StoredRecord | None:
         path = self.path_for(session_key) if session_key else None
-        if path is None or not path.is_file():
+        if path is None:
             return None
         try:
+            # Django's load() catches OSError too (a name too long for the file system, ...).
+            if not path.is_file():
+                return None
             content = path.read_text(encoding="ascii", errors="replace")
             stat = path.stat()
         except OSError:
@@ -56,7 +59,10 @@ class FileEngine(Engine):
                 ("modified", modified.strftime("%Y-%m-%d %H:%M:%S UTC")),
             ],
         )
-        custom = (record.decoded.data or {}).get("_session_expiry")
+        # Only data this server signed is what Django would read its expiry from.
+        custom = (
+            (record.decoded.data or {}).get("_session_expiry") if record.decoded.verified else None
+        )
         # Django's own rule (FileSessionStore._expiry_date): a custom expiry that is a
         # number is taken as an age and never runs out on the server.
         if isinstance(custom, int | float) and not isinstance(custom, bool) and custom:
@@ -84,10 +90,19 @@ class FileEngine(Engine):
             except (TypeError, ValueError, OverflowError):
                 record.problem = "Its _session_expiry cannot be read."
         if record.expire_date and record.expire_date <= timezone.now():
-            record.problem = "Expired: Django ignores this file and starts an empty session."
+            record.problem = (
+                "Expired: when Django loads it, load() deletes this file and starts a new, "
+                "empty session under a new key."
+            )
         elif not record.decoded.verified:
             record.problem = "Bad signature: Django ignores this file and starts an empty session."
         return record
+
+    def afterlife(self) -> str:
+        return (
+            "The file stays until it expires and clear_expired() removes it; with a number in "
+            "_session_expiry it never expires."
+        )
 
     def cleared_text(self, removed: int) -> str:
         return (

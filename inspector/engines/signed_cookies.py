@@ -26,7 +26,7 @@ def cookie_end(signed_at: dt.datetime, data: dict[str, Any]) -> dt.datetime | No
             return dt.datetime.fromisoformat(custom)
         if isinstance(custom, int | float) and not isinstance(custom, bool):
             return None if custom == 0 else signed_at + dt.timedelta(seconds=custom)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         return None
     return signed_at + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
@@ -59,7 +59,9 @@ class SignedCookiesEngine(Engine):
                 seconds=settings.SESSION_COOKIE_AGE
             )
             record.expire_label = "Django accepts it until (signed + SESSION_COOKIE_AGE)"
-            record.cookie_expires = cookie_end(decoded.signed_at, decoded.data or {})
+            if decoded.verified:
+                # Only data this server signed says when the browser drops the cookie.
+                record.cookie_expires = cookie_end(decoded.signed_at, decoded.data or {})
             if record.expire_date <= timezone.now():
                 record.problem = "Expired: Django reads this cookie as an empty session."
         if not decoded.verified:
@@ -94,14 +96,20 @@ class SignedCookiesEngine(Engine):
             "Django does not count it as empty: it signs {} into a new cookie and sends it."
         )
 
-    def flush_text(self) -> str:
+    def afterlife(self) -> str:
+        return (
+            "Nothing is stored on the server: the cookie was the whole session. A copy of it "
+            "kept elsewhere still loads until it was signed SESSION_COOKIE_AGE ago."
+        )
+
+    def flush_text(self, deleted: bool) -> str:
         return (
             "Flushed: the session is empty, so Django deleted the cookie. Nothing was stored on "
             "the server, so nothing else could be removed: a copy of the old cookie someone "
             "kept still loads until it was signed SESSION_COOKIE_AGE ago."
         )
 
-    def cycle_key_note(self) -> str:
+    def cycle_key_note(self, deleted: bool) -> str:
         return (
             "on signed cookies it only saves again: the same data re-signed into a new cookie "
             "value. There is no server record to delete, so a copy of the old cookie still "
@@ -118,6 +126,16 @@ class SignedCookiesEngine(Engine):
         age = settings.SESSION_COOKIE_AGE
         if value is None:
             return f"The signature is accepted for SESSION_COOKIE_AGE ({age} s) after each save."
+        ahead = dt.timedelta(seconds=age)
+        if (isinstance(value, int) and value > age) or (
+            isinstance(value, dt.datetime) and value > timezone.now() + ahead
+        ):
+            return (
+                "But Django checks a signed cookie's age against SESSION_COOKIE_AGE "
+                f"({age} s), not this expiry (ticket #19201): it refuses the cookie {age} s "
+                "after it was signed, before the browser would drop it, unless a save signs "
+                "it again first."
+            )
         return (
             "But Django checks a signed cookie's age against SESSION_COOKIE_AGE "
             f"({age} s), not this expiry (ticket #19201): a copy of the cookie kept past its "

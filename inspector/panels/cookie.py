@@ -13,10 +13,6 @@ class CookiePanel(Panel):
     name = "cookie"
 
     @property
-    def outcome(self) -> Any:
-        return self.snapshot.cookie
-
-    @property
     def settings(self) -> dict[str, Any]:
         return {
             "SESSION_COOKIE_NAME": settings.SESSION_COOKIE_NAME,

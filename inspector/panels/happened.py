@@ -44,8 +44,8 @@ class HappenedPanel(Panel):
         if snapshot.sent_cookie is None:
             return (
                 "The expiry passed. The browser dropped the session cookie at its Max-Age, so "
-                "this request sent none: Django sees a new, empty session. The old record stays "
-                "stored until clear_expired() removes it."
+                "this request sent none: Django sees a new, empty session. "
+                + snapshot.engine.afterlife()
             )
         if snapshot.record is not None and snapshot.record.problem:
             name = settings.SESSION_COOKIE_NAME

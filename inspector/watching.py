@@ -312,7 +312,7 @@ def _file_result(verb: str, result: Any) -> str:
         case "os.listdir":
             return f"{len(result)} entr{'y' if len(result) == 1 else 'ies'}"
         case "signing.dumps":
-            return shorten(result, 60)
+            return f"{len(result):,} characters"
         case "signing.loads":
             return _dict_summary(result)
     return ""

@@ -19,8 +19,8 @@ PURPOSES: dict[tuple[str, str, str], str] = {
     ("delete", "sql", "SELECT"): "find the row to delete (Model.objects.get)",
     ("delete", "sql", "DELETE"): "delete the row",
     ("clear_expired", "sql", "DELETE"): "delete every row whose expire_date has passed",
-    ("save", "transaction", "BEGIN"): "save() runs in transaction.atomic(): start the transaction",
-    ("create_save", "transaction", "BEGIN"): "save() runs in transaction.atomic(): start the "
+    ("save", "transaction", "BEGIN"): "its transaction.atomic() starts the write transaction",
+    ("create_save", "transaction", "BEGIN"): "its transaction.atomic() starts the write "
     "transaction",
     ("clear_expired", "transaction", "BEGIN"): "QuerySet.delete() runs in "
     "transaction.atomic(): start the transaction",

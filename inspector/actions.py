@@ -95,3 +95,19 @@ def answer(request: HttpRequest, action: Action, context: dict[str, Any]) -> Htt
 
 def shorten(python: str, limit: int = 160) -> str:
     return python if len(python) <= limit else python[: limit - 1] + "…"
+
+
+NO_SESSION = (
+    "There was no session (no session cookie): it is still empty and has no key, so Django "
+    "stores nothing and sends no cookie."
+)
+
+
+def no_session(request: HttpRequest) -> str:
+    if inspection_of(request).sent_key is None:
+        return NO_SESSION
+    return (
+        "The session cookie your browser sent names no valid session key, so Django sees no "
+        "session: it stores nothing, and as the session is empty it tells the browser to "
+        "delete the cookie."
+    )

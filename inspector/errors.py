@@ -23,7 +23,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         )
     elif isinstance(exception, SessionInterrupted):
         message = (
-            "Django could not save this session: the record its key names no longer exists, so "
+            "Django could not save this session: no record exists under its key, so "
             "save() raised UpdateError and SessionMiddleware turned it into SessionInterrupted. "
             "Another tab may have flushed it or logged out, it may have expired and been "
             "cleared, or the cache may have lost it. Nothing was saved; reload to start again."

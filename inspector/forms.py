@@ -177,7 +177,11 @@ class ExpiryForm(forms.Form):
             self.add_error("at", "Enter a date and time such as 2026-12-01T09:30.")
             return None
         # The page works in UTC and says so: a time without a zone is read as UTC.
-        when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+        try:
+            when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+        except OverflowError:
+            self.add_error("at", "That date is outside the calendar Python can hold in UTC.")
+            return None
         now = timezone.now()
         if when <= now:
             self.add_error("at", "That moment has passed: choose a time in the future (UTC).")

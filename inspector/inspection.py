@@ -196,6 +196,11 @@ class Inspection:
     before: StoredRecord | None = None
 
     @property
+    def had_record(self) -> bool:
+        """Whether the request came with a record Django would load (actions only)."""
+        return self.before is not None and not self.before.problem
+
+    @property
     def deleted(self) -> bool:
         """Whether the store has seen a deletion so far in this request."""
         return any(operation.effect == DELETED for operation in self.recorder.operations)
@@ -245,9 +250,13 @@ def record_change(operations: list[Operation], stored_before: bool, stored: bool
         return "updated"
     if DELETED in effects:
         return "deleted"
-    if stored_before and not stored:
-        return "deleted"  # by clear_expired(), as it had expired
-    return "unchanged" if stored else "none"
+    cleared = any(
+        operation.effect == DELETED and operation.calls.startswith("clear_expired()")
+        for operation in operations
+    )
+    if cleared and stored_before and not stored:
+        return "deleted"  # it had expired, and clear_expired() took it with the others
+    return "unchanged" if stored or stored_before else "none"
 
 
 @dataclass
@@ -389,7 +398,11 @@ class Snapshot:
         engine = engine_for(request)
         session_key = browser_key(request, response)
         previous = request.COOKIES.get(PREVIOUS_KEY_COOKIE)
-        leftover = engine.read(previous) if previous and not session_key else None
+        leftover = (
+            engine.read(previous)
+            if previous and not session_key and engine.stores_on_server
+            else None
+        )
         return cls(
             engine=engine,
             session_key=session_key,

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
-from inspector.actions import Result, invalid, perform
+from inspector.actions import Result, invalid, no_session, perform
 from inspector.demo import DEMO_PASSWORD, DEMO_USERNAME, NESTED_ITEM, NESTED_KEY, NESTED_MAX
 from inspector.engines import engine_for
 from inspector.forms import ExpiryForm, MethodForm
@@ -89,7 +89,9 @@ def clear_expired(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cycle_key(request: HttpRequest) -> HttpResponse:
     def message(result: Result) -> str:
-        note = engine_for(request).cycle_key_note(inspection_of(request).deleted)
+        note = engine_for(request).cycle_key_note(
+            inspection_of(request).deleted, inspection_of(request).had_record
+        )
         return (
             f"cycle_key(): {note}. Django calls it at login: a key an attacker planted before "
             "login (session fixation) is worthless after it."
@@ -132,8 +134,10 @@ def log_in(request: HttpRequest) -> HttpResponse:
 
     def message(result: Result) -> str:
         engine = engine_for(request)
+        inspection = inspection_of(request)
         if previous is None:
-            how = f"called cycle_key(), {engine.cycle_key_note(inspection_of(request).deleted)}"
+            note = engine.cycle_key_note(inspection.deleted, inspection.had_record)
+            how = f"called cycle_key(), {note}"
         elif same_user:
             how = "found the same user already logged in, so it kept the key (no cycle_key())"
         else:
@@ -158,8 +162,13 @@ def log_out(request: HttpRequest) -> HttpResponse:
     def change(session: SessionBase) -> None:
         logout(request)
 
+    had_key = bool(request.session.session_key)
+
     def message(result: Result) -> str:
-        flushed = engine_for(request).flush_text(inspection_of(request).deleted)
+        inspection = inspection_of(request)
+        if not had_key:
+            return f"Logged out: logout() calls flush(). {no_session(request)}"
+        flushed = engine_for(request).flush_text(inspection.deleted, inspection.had_record)
         return f"Logged out: logout() calls flush(). {flushed}"
 
     return perform(

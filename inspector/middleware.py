@@ -89,14 +89,16 @@ def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: 
     if str(morsel["max-age"]) == "0":
         recorder.add("cookie", "delete", f'Set-Cookie: {morsel.key}=""; Max-Age=0', effect=DELETED)
         return
-    sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    inspection: Inspection = request.inspection  # type: ignore[attr-defined]
+    # A signed cookie replaces one it was signed from; a cookie another engine set is no record.
+    replaces = bool(inspection.sent_key) and inspection.engine is engine_for(request)
     size = len(f"{morsel.key}={morsel.coded_value}".encode())
     recorder.add(
         "cookie",
         "Set-Cookie",
         f"Set-Cookie: {morsel.key}={shorten(morsel.value)}",
         result=f"{size:,} bytes",
-        effect=UPDATED if sent else CREATED,
+        effect=UPDATED if replaces else CREATED,
     )
 
 

@@ -104,11 +104,18 @@ def redirect_with_report(request: HttpRequest, response: HttpResponse, action: A
     record = engine_for(request).read(browser_key(request, response))
     report = action.report(request, response, record)
     value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    # A browser drops a cookie over 4096 bytes: shed operations, then detail, and say so.
+    # A browser drops a cookie over 4096 bytes: shed operations (the page says how many),
+    # then the keys' middles (a signed cookie's key is the whole session), then detail.
     while len(value) > REPORT_MAX_BYTES and report.operations:
         keep = len(report.operations) // 2
         report.operations_dropped += len(report.operations) - keep
         report.operations = report.operations[:keep]
+        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
+    if len(value) > REPORT_MAX_BYTES:
+        report.old_key, report.new_key = (
+            key if key is None or len(key) <= 48 else f"{key[:20]}…{key[-20:]}"
+            for key in (report.old_key, report.new_key)
+        )
         value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
     if len(value) > REPORT_MAX_BYTES:
         report.removed = []

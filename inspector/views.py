@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from inspector.actions import Result, invalid, perform, respond
+from inspector.actions import Result, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
 from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
@@ -16,11 +16,6 @@ from inspector.inspection import inspection_of, set_own_cookie
 from inspector.operations import DELETED
 from inspector.page import Action, InspectorPage
 from inspector.values import short_repr
-
-NO_SESSION = (
-    "There was no session (no session cookie): it is still empty and has no key, so Django "
-    "stores nothing and sends no cookie."
-)
 
 
 @require_GET
@@ -107,19 +102,10 @@ def flush(request: HttpRequest) -> HttpResponse:
     def message(result: Result) -> str:
         if not had_key:
             return no_session(request)
-        return engine_for(request).flush_text(inspection_of(request).deleted)
+        inspection = inspection_of(request)
+        return engine_for(request).flush_text(inspection.deleted, inspection.had_record)
 
     return perform(request, "request.session.flush()", message, lambda s: s.flush())
-
-
-def no_session(request: HttpRequest) -> str:
-    if inspection_of(request).sent_key is None:
-        return NO_SESSION
-    return (
-        "The session cookie your browser sent names no valid session key, so Django sees no "
-        "session: it stores nothing, and as the session is empty it tells the browser to "
-        "delete the cookie."
-    )
 
 
 @require_POST

@@ -261,4 +261,44 @@ def test_clearing_a_session_whose_record_is_gone_explains_the_refusal() -> None:
     Session.objects.all().delete()
     response = client.post("/session/clear", **HTMX)
     assert response.status_code == 400
-    assert "the record its key names no longer exists" in response.content.decode()
+    assert "no record exists under its key" in response.content.decode()
+
+
+def test_the_report_of_a_big_signed_session_still_fits_its_cookie() -> None:
+    client = on("signed_cookies")
+    for number in range(2):
+        add(client, f"big{number}", "x" * 1000)
+    response = client.post("/session/cycle-key")
+    report = response.cookies["inspector_last_action"]
+    assert len(f"{report.key}={report.coded_value}") < 4096
+    assert "only saves again" in text_by_id(client.get("/").content.decode(), "happened")
+
+
+def test_switching_to_signed_cookies_replaces_the_record() -> None:
+    client = on("db")
+    add(client, "a", "1")
+    response = client.post("/engine", {"engine": "signed_cookies"}, **HTMX)
+    assert "old record deleted, the data now in a signed cookie" in happened(response)
+
+
+def test_logging_out_without_a_session_claims_nothing() -> None:
+    response = on("db").post("/logout", **HTMX)
+    text = happened(response)
+    assert "There was no session" in text
+    assert "stays stored" not in text
+
+
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_5xx() -> None:
+    client = on("db")
+    add(client, "a", "1")
+    for at in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"):
+        response = client.post("/expiry", {"mode": "date", "at": at}, **HTMX)
+        assert response.status_code == 200
+        assert "Nothing was changed" in happened(response)
+
+
+def test_a_file_session_key_too_long_for_a_file_name_is_no_key() -> None:
+    client = Client()
+    header = f"sessionid={'a' * 300}; inspector_engine=file"
+    for url in ("/session/clear", "/session/flush", "/session/cycle-key", "/logout"):
+        assert client.post(url, HTTP_COOKIE=header, HTTP_HX_REQUEST="true").status_code < 500

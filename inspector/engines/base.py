@@ -108,25 +108,26 @@ class Engine:
             "The session is not empty to Django while it has a key, so it is saved."
         )
 
-    def flush_text(self, deleted: bool) -> str:
-        """What ``flush()`` did; ``deleted``: a deletion was seen in the store."""
+    def flush_text(self, deleted: bool, had_record: bool) -> str:
+        """What ``flush()`` did: ``deleted``, a deletion was seen in the store;
+        ``had_record``, the request came with a record Django would load."""
         if not deleted:
             return (
-                "Flushed: the session is empty, its key discarded and the cookie removed. "
-                "Nothing was deleted from the store: Django had found no live record under "
-                f"the key, so delete() had nothing to delete. {self.afterlife()}"
+                "Flushed: the session is empty and has no key. Nothing was deleted from the "
+                "store: there was no record for delete() to remove under this session's key "
+                "(a record already gone, or an expired one Django let go of when it loaded)."
             )
         return (
             "Flushed: the record is deleted, the key discarded and the cookie removed; "
             "the next write starts a session under a new key."
         )
 
-    def cycle_key_note(self, deleted: bool) -> str:
-        """What ``cycle_key()`` did to the stored record; ``deleted`` as for flush_text."""
+    def cycle_key_note(self, deleted: bool, had_record: bool) -> str:
+        """What ``cycle_key()`` did to the stored record; the flags as for flush_text."""
         if not deleted:
             return (
-                "a new key with the same data; there was no record under the old key to "
-                "delete (no session, or it had expired)"
+                "a new key with the same data; nothing was deleted, as the session had no "
+                "live record under an old key"
             )
         return "a new key with the same data; the record under the old key is deleted"
 

@@ -12,6 +12,10 @@ from django.utils import timezone
 from inspector.decoding import DB_SALT, decode
 from inspector.engines.base import Engine, StoredRecord, cookie_name, plural
 
+#: Longest file name Django's file backend can create for a session (ext4 allows 255 bytes,
+#: and save() adds "_out_" and 8 random characters for its temporary file).
+MAX_FILE_NAME = 240
+
 
 class FileEngine(Engine):
     name = "file"
@@ -27,6 +31,10 @@ class FileEngine(Engine):
 
     def store(self, session_key: str | None) -> SessionBase:
         self.directory  # noqa: B018 (create it before Django checks it)
+        # Django's file backend crashes (OSError) saving under a name the file system
+        # refuses; its load() already treats such a key as none, so does the inspector.
+        if session_key and len(cookie_name() + session_key) > MAX_FILE_NAME:
+            session_key = None
         return super().store(session_key)
 
     def path_for(self, session_key: str) -> Path | None:

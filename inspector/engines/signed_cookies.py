@@ -102,14 +102,21 @@ class SignedCookiesEngine(Engine):
             "kept elsewhere still loads until it was signed SESSION_COOKIE_AGE ago."
         )
 
-    def flush_text(self, deleted: bool) -> str:
+    def flush_text(self, deleted: bool, had_record: bool) -> str:
+        if not had_record:
+            return (
+                "Flushed: the session is empty, so Django deleted the cookie; it had carried "
+                "no session Django would load."
+            )
         return (
             "Flushed: the session is empty, so Django deleted the cookie. Nothing was stored on "
             "the server, so nothing else could be removed: a copy of the old cookie someone "
             "kept still loads until it was signed SESSION_COOKIE_AGE ago."
         )
 
-    def cycle_key_note(self, deleted: bool) -> str:
+    def cycle_key_note(self, deleted: bool, had_record: bool) -> str:
+        if not had_record:
+            return "on signed cookies it only saves again: the data signed into a new cookie value"
         return (
             "on signed cookies it only saves again: the same data re-signed into a new cookie "
             "value. There is no server record to delete, so a copy of the old cookie still "

@@ -19,6 +19,11 @@ class ExpiryPanel(Panel):
         return self.snapshot.expires_at
 
     @property
+    def cookie_ends_at(self) -> dt.datetime | None:
+        record = self.snapshot.record
+        return record.cookie_expires if record else None
+
+    @property
     def split(self) -> bool:
         """True where the browser and Django's server-side check end the session apart."""
         record = self.snapshot.record

@@ -17,7 +17,7 @@ COOKIE_CHANGE_TEXT = {
     "created": "signed cookie created",
     "updated": "cookie re-signed",
     "unchanged": "cookie unchanged",
-    "deleted": "cookie deleted",
+    "deleted": "signed session gone",
     "replaced": "old record deleted, the data now in a signed cookie",
     "none": "nothing stored",
 }

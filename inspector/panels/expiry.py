@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from inspector.inspection import Expiry
 from inspector.panels.base import Panel
 
 
@@ -11,7 +12,7 @@ class ExpiryPanel(Panel):
     name = "expiry"
 
     @property
-    def expiry(self):
+    def expiry(self) -> Expiry:
         return self.snapshot.expiry
 
     @property

@@ -111,3 +111,11 @@ def no_session(request: HttpRequest) -> str:
         "session: it stores nothing, and as the session is empty it tells the browser to "
         "delete the cookie."
     )
+
+
+def flushed_text(request: HttpRequest, had_key: bool) -> str:
+    """What flush() did, for this engine, from what the store saw (flush and logout)."""
+    if not had_key:
+        return no_session(request)
+    inspection = inspection_of(request)
+    return engine_for(request).flush_text(inspection.deleted, inspection.had_record)

@@ -203,7 +203,7 @@ class Inspection:
     @property
     def deleted(self) -> bool:
         """Whether the store has seen a deletion so far in this request."""
-        return any(operation.effect == DELETED for operation in self.recorder.operations)
+        return self.recorder.removed > 0
 
     def data_before(self) -> dict[str, Any]:
         """The session the view started from: what Django loaded, or would have loaded."""
@@ -235,11 +235,7 @@ def record_change(operations: list[Operation], stored_before: bool, stored: bool
     clear_expired() is a class method: it deletes every expired record, this
     session's among them only if it had expired.
     """
-    effects = {
-        operation.effect
-        for operation in operations
-        if not operation.calls.startswith("clear_expired()")
-    }
+    effects = {operation.effect for operation in operations if operation.within != "clear_expired"}
     if CREATED in effects and DELETED in effects:
         # A new record in place of the old one; or one made and gone again (an expired
         # file: load() replaces it, then flush() deletes the new one).
@@ -251,7 +247,7 @@ def record_change(operations: list[Operation], stored_before: bool, stored: bool
     if DELETED in effects:
         return "deleted"
     cleared = any(
-        operation.effect == DELETED and operation.calls.startswith("clear_expired()")
+        operation.effect == DELETED and operation.within == "clear_expired"
         for operation in operations
     )
     if cleared and stored_before and not stored:
@@ -360,8 +356,6 @@ class Snapshot:
     expiry: Expiry
     #: The record of the session this browser held before, when its cookie is gone.
     leftover: StoredRecord | None = None
-    #: Who is logged in, as the session says (``_auth_user_id``).
-    user_id: str | None = None
     #: The session dict as Python holds it (see ``session_data_now``).
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -407,7 +401,6 @@ class Snapshot:
             engine=engine,
             session_key=session_key,
             leftover=leftover,
-            user_id=data.get("_auth_user_id"),
             sent_cookie=request.COOKIES.get(name),
             other_cookies=[
                 (key, value)
@@ -424,6 +417,11 @@ class Snapshot:
     @property
     def cookie_name(self) -> str:
         return settings.SESSION_COOKIE_NAME
+
+    @property
+    def user_id(self) -> str | None:
+        """Who is logged in, as the session says (``_auth_user_id``)."""
+        return self.data.get("_auth_user_id")
 
     @property
     def user_key_count(self) -> int:

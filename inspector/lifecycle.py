@@ -19,13 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
-from inspector.actions import Result, invalid, no_session, perform
+from inspector.actions import Result, flushed_text, invalid, perform
 from inspector.demo import DEMO_PASSWORD, DEMO_USERNAME, NESTED_ITEM, NESTED_KEY, NESTED_MAX
 from inspector.engines import engine_for
 from inspector.forms import ExpiryForm, MethodForm
 from inspector.inspection import duration_text, inspection_of
 from inspector.methods import MethodCall
-from inspector.operations import DELETED
 
 
 @require_POST
@@ -77,10 +76,7 @@ def clear_expired(request: HttpRequest) -> HttpResponse:
 
     def message(result: Result) -> str:
         # The view touched nothing else: every deletion recorded so far was clear_expired()'s.
-        removed = sum(
-            operation.rows or 1 for operation in recorder.operations if operation.effect == DELETED
-        )
-        return f"clear_expired() returned {result.text}. {engine.cleared_text(removed)}"
+        return f"clear_expired() returned {result.text}. {engine.cleared_text(recorder.removed)}"
 
     python = f"from {engine.module} import SessionStore\nSessionStore.clear_expired()"
     return perform(request, python, message, change, shows_result=True)
@@ -165,11 +161,7 @@ def log_out(request: HttpRequest) -> HttpResponse:
     had_key = bool(request.session.session_key)
 
     def message(result: Result) -> str:
-        inspection = inspection_of(request)
-        if not had_key:
-            return f"Logged out: logout() calls flush(). {no_session(request)}"
-        flushed = engine_for(request).flush_text(inspection.deleted, inspection.had_record)
-        return f"Logged out: logout() calls flush(). {flushed}"
+        return f"Logged out: logout() calls flush(). {flushed_text(request, had_key)}"
 
     return perform(
         request,

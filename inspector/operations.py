@@ -36,8 +36,10 @@ class Operation:
     step: str
     #: The statement or call, as it ran.
     text: str
-    #: The SessionStore calls it ran in, outermost first: "cycle_key() → create() → exists()".
+    #: The SessionStore calls it ran in, outermost first: "cycle_key() → create() → exists(key)".
     calls: str = ""
+    #: The outermost of them, by step name: "clear_expired" for what that class method did.
+    within: str = ""
     result: str = ""
     ms: float = 0.0
     #: "view" (while the view ran) or "middleware" (SessionMiddleware, after the view).
@@ -87,6 +89,7 @@ class Recorder:
             step=self.steps[-1][0] if self.steps else "",
             text=text,
             calls=" → ".join(call for _, call in self.steps),
+            within=self.steps[0][0] if self.steps else "",
             phase=self.phase,
             **details,
         )
@@ -96,6 +99,13 @@ class Recorder:
     @property
     def total_ms(self) -> float:
         return sum(operation.ms for operation in self.operations)
+
+    @property
+    def removed(self) -> int:
+        """Records deleted so far: rows a DELETE removed, or one per other deletion."""
+        return sum(
+            operation.rows or 1 for operation in self.operations if operation.effect == DELETED
+        )
 
 
 _current: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(

@@ -8,12 +8,11 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from inspector.actions import Result, invalid, no_session, perform, respond
+from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
 from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
 from inspector.inspection import inspection_of, set_own_cookie
-from inspector.operations import DELETED
 from inspector.page import Action, InspectorPage
 from inspector.values import short_repr
 
@@ -100,10 +99,7 @@ def flush(request: HttpRequest) -> HttpResponse:
     had_key = bool(request.session.session_key)
 
     def message(result: Result) -> str:
-        if not had_key:
-            return no_session(request)
-        inspection = inspection_of(request)
-        return engine_for(request).flush_text(inspection.deleted, inspection.had_record)
+        return flushed_text(request, had_key)
 
     return perform(request, "request.session.flush()", message, lambda s: s.flush())
 
@@ -125,7 +121,7 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
     if problem := new.write_problem(moved):
         return invalid(request, problem)
     request.session.delete()
-    deleted = any(op.effect == DELETED for op in inspection_of(request).recorder.operations)
+    deleted = inspection_of(request).deleted
     request.session = moved
     request.inspector_engine = new  # type: ignore[attr-defined]
     message = (

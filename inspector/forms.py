@@ -158,6 +158,15 @@ class ExpiryForm(forms.Form):
     )
     at = forms.CharField(label="Expire at (date and time)", required=False, max_length=40)
 
+    #: How the page writes a moment, in UTC: the same on every computer in the room.
+    AT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+    @classmethod
+    def suggested(cls) -> dict[str, Any]:
+        """What the form offers: ten seconds, or an hour from now (UTC)."""
+        in_an_hour = timezone.now().replace(microsecond=0) + dt.timedelta(hours=1)
+        return {"seconds": 10, "at": in_an_hour.strftime(cls.AT_FORMAT)}
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         mode = cleaned.get("mode")
@@ -174,7 +183,7 @@ class ExpiryForm(forms.Form):
         try:
             when = dt.datetime.fromisoformat(text.strip())
         except ValueError:
-            self.add_error("at", "Enter a date and time such as 2026-12-01T09:30.")
+            self.add_error("at", "Enter a date and time in UTC, such as 2026-12-01 09:30:00.")
             return None
         # The page works in UTC and says so: a time without a zone is read as UTC.
         try:

@@ -130,12 +130,18 @@ def duration_text(seconds: int) -> str:
     return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
+#: A key whose value in memory differs from what is stored: the session was not saved.
+UNSAVED = "unsaved"
+
+
 @dataclass
 class KeyRow:
     key: str
     value_repr: str
     type_name: str
-    change: str = ""  # "added", "changed", "removed" or ""
+    change: str = ""  # "added", "changed", "removed", UNSAVED or ""
+    #: With UNSAVED: the value the next request loads, as Python prints it.
+    stored_repr: str = ""
 
     @property
     def reserved(self) -> bool:
@@ -158,6 +164,10 @@ class Expiry:
     @property
     def age_text(self) -> str:
         return duration_text(self.age or 0)
+
+    @property
+    def cookie_age_text(self) -> str:
+        return duration_text(self.cookie_age)
 
     @classmethod
     def of(cls, engine: Engine, data: dict[str, Any]) -> Expiry:
@@ -227,6 +237,10 @@ def session_data_now(session: SessionBase, record: StoredRecord | None) -> dict[
     if cached is not None:
         return cached
     return (record.session_data if record else None) or {}
+
+
+#: What record_change() says when the store was written to.
+STORE_CHANGES = frozenset({"created", "updated", "deleted", "replaced"})
 
 
 def record_change(operations: list[Operation], stored_before: bool, stored: bool) -> str:
@@ -309,6 +323,15 @@ class ActionReport:
             if key not in after
         ]
         changes |= {key: "removed" for key, *_ in removed}
+        # Changed in memory but not in the store: Django saved nothing (a list appended
+        # to in place), so the next request loads the stored value, not this one.
+        stored = record.session_data if record is not None and not record.problem else None
+        if stored is not None:
+            changes |= {
+                key: UNSAVED
+                for key, kind in changes.items()
+                if kind != "removed" and (key not in stored or stored[key] != after[key])
+            }
         new_key = browser_key(request, response)
         engine = engine_for(request)
         key_changed = (inspection.engine, inspection.engine.identity(inspection.sent_key)) != (
@@ -330,6 +353,10 @@ class ActionReport:
             operations=operations,
             operations_ms=inspection.recorder.total_ms,
         )
+
+
+def _stored_repr(stored: dict[str, Any], key: str) -> str:
+    return python_repr(stored[key]) if key in stored else "nothing: the key is not stored"
 
 
 def _cookie_outcome(
@@ -382,8 +409,15 @@ class Snapshot:
     ) -> Snapshot:
         data = session_data_now(request.session, record)
         changes = report.key_changes if report else {}
+        stored = (record.session_data if record and not record.problem else None) or {}
         rows = [
-            KeyRow(key, python_repr(value), type_name(value), changes.get(key, ""))
+            KeyRow(
+                key,
+                python_repr(value),
+                type_name(value),
+                changes.get(key, ""),
+                _stored_repr(stored, key) if changes.get(key) == UNSAVED else "",
+            )
             for key, value in data.items()
         ]
         if report:
@@ -424,5 +458,15 @@ class Snapshot:
         return self.data.get("_auth_user_id")
 
     @property
-    def user_key_count(self) -> int:
-        return sum(1 for row in self.rows if not row.reserved and row.change != "removed")
+    def key_count(self) -> int:
+        """Every key Python sees in the session, Django's own included."""
+        return sum(1 for row in self.rows if row.change != "removed")
+
+    @property
+    def reserved_key_count(self) -> int:
+        return sum(1 for row in self.rows if row.reserved and row.change != "removed")
+
+    @property
+    def has_session(self) -> bool:
+        """Whether there is a session at all: a stored record, or keys in memory."""
+        return self.record is not None or bool(self.data)

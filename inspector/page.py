@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from inspector import demo, forms
+from inspector import demo, forms, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     INSPECTOR_COOKIE,
@@ -92,7 +92,9 @@ class InspectorPage(HttpResponse):
             report = _take_report(request, self)
         snapshot = Snapshot.take(request, self, record, report)
         panels = panels_for(PageData(request, snapshot, report, self.context))
-        context = page_context(request, snapshot, report) | self.context | {"panels": panels}
+        context = page_context(request, snapshot, report) | self.context
+        context["panels"] = panels
+        context["changed_panels"] = [panel for panel in panels.values() if panel.changed]
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE
         self.content = render_to_string(name, context, request=request)
         if self.has_header("Content-Length"):
@@ -146,6 +148,7 @@ def page_context(
         "add_form": forms.AddKeyForm(session=request.session),
         "value_types": VALUE_TYPES,
         "engines": ENGINES,
+        "presenter": preferences.presenter(request),
         "limits": {
             "key": forms.MAX_KEY_LENGTH,
             "value": forms.MAX_VALUE_LENGTH,
@@ -155,7 +158,7 @@ def page_context(
         "csrf_input": format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         ),
-        "expiry_form": forms.ExpiryForm(initial={"seconds": 10}),
+        "expiry_form": forms.ExpiryForm(initial=forms.ExpiryForm.suggested()),
         "method_form": forms.MethodForm(session=request.session),
         "methods": forms.MethodForm.METHODS,
         "demo": {"username": demo.DEMO_USERNAME, "password": demo.DEMO_PASSWORD},

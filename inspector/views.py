@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from inspector import preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
@@ -141,6 +143,14 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
         "request.session.update(data)"
     )
     return remember_engine(respond(request, Action(python=python, message=message)), new)
+
+
+@require_POST
+def toggle_presenter(request: HttpRequest) -> HttpResponse:
+    """Switch this browser to or from the Presenter view: the whole page is drawn again."""
+    response = HttpResponseRedirect(reverse("inspector:page"), status=303)
+    preferences.remember_presenter(response, on=not preferences.presenter(request))
+    return response
 
 
 def remember_engine(response: HttpResponse, engine: Engine) -> HttpResponse:

@@ -88,7 +88,7 @@ def test_default_removes_the_custom_expiry(client: Client) -> None:
         ({"mode": "seconds", "seconds": "99999999999999999999"}, "one year"),
         ({"mode": "seconds", "seconds": "ten"}, "whole number"),
         ({"mode": "seconds", "seconds": ""}, "Enter a number of seconds"),
-        ({"mode": "date", "at": "yesterday"}, "such as 2026-12-01T09:30"),
+        ({"mode": "date", "at": "yesterday"}, "such as 2026-12-01 09:30:00"),
         ({"mode": "date", "at": "2001-01-01T00:00"}, "has passed"),
         ({"mode": "date", "at": "9999-12-31T23:59"}, "one year ahead"),
         ({"mode": "date", "at": ""}, "Enter a date and time"),

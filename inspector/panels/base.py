@@ -29,6 +29,8 @@ class Panel:
     """
 
     name: ClassVar[str]
+    #: The panel's heading, as the "What changed" strip names it.
+    title: ClassVar[str]
 
     def __init__(self, page: PageData) -> None:
         self.page = page
@@ -38,3 +40,12 @@ class Panel:
     @property
     def template(self) -> str:
         return f"inspector/panels/{self.name}.html"
+
+    @property
+    def element_id(self) -> str:
+        return f"{self.name}-panel"
+
+    @property
+    def changed(self) -> bool:
+        """Whether the last action changed what this panel shows: it stays marked until the next."""
+        return False

@@ -11,6 +11,11 @@ class CookiePanel(Panel):
     """The session cookie the browser sent, and the Set-Cookie this response sent (or why not)."""
 
     name = "cookie"
+    title = "Cookie"
+
+    @property
+    def changed(self) -> bool:
+        return self.report is not None and self.snapshot.cookie.kind != "none"
 
     @property
     def settings(self) -> dict[str, Any]:

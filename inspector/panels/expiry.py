@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inspector.inspection import Expiry
+from inspector.inspection import STORE_CHANGES, Expiry
 from inspector.panels.base import Panel
 
 
@@ -10,6 +10,19 @@ class ExpiryPanel(Panel):
     """What the session's expiry methods return, and when this browser's session ends."""
 
     name = "expiry"
+    title = "Expiry"
+
+    @property
+    def changed(self) -> bool:
+        """A save moves the expiry on; a new cookie or a deleted one changes it too."""
+        report = self.report
+        if report is None:
+            return False
+        return (
+            report.record_change in STORE_CHANGES
+            or report.cookie.kind != "none"
+            or "_session_expiry" in report.key_changes
+        )
 
     @property
     def expiry(self) -> Expiry:

@@ -27,6 +27,11 @@ class HappenedPanel(Panel):
     """What just happened: the Python that ran, its result, and what it changed."""
 
     name = "happened"
+    title = "What just happened"
+
+    @property
+    def changed(self) -> bool:
+        return self.report is not None or bool(self.notice)
 
     @property
     def record_change_text(self) -> str:

@@ -13,6 +13,11 @@ class OperationsPanel(Panel):
     """Storage operations: every call the session framework made on its store, in order."""
 
     name = "operations"
+    title = "Storage operations"
+
+    @property
+    def changed(self) -> bool:
+        return self.report is not None and self.count > 0
 
     @cached_property
     def operations(self) -> list[Operation]:

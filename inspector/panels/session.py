@@ -12,6 +12,12 @@ class SessionPanel(Panel):
     """Your session: request.session as Python holds it, and the forms that change it."""
 
     name = "session"
+    title = "Your session"
+
+    @property
+    def changed(self) -> bool:
+        report = self.report
+        return report is not None and bool(report.key_changes or report.new_key)
 
     @cached_property
     def edit_key(self) -> str | None:

@@ -16,3 +16,19 @@ setInterval(() => {
     htmx.ajax("GET", clock.dataset.expiredUrl, { target: "#session-panel", swap: "outerHTML" });
   }
 }, 1000);
+
+// After an action (a POST), the Django side scrolls to the first panel it changed, where
+// each column scrolls on its own; in Presenter view "What just happened" comes into view too.
+let settling = false;
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (settling || event.detail.requestConfig?.verb !== "post") return;
+  if (!matchMedia("(min-width: 1000px)").matches) return;
+  settling = true;
+  requestAnimationFrame(() => {
+    settling = false;
+    if (document.documentElement.classList.contains("presenter")) {
+      document.getElementById("happened-panel")?.scrollIntoView({ block: "nearest" });
+    }
+    document.querySelector(".django-column .panel.changed")?.scrollIntoView({ block: "start" });
+  });
+});

@@ -65,5 +65,10 @@
   if (document.documentElement.scrollWidth > window.innerWidth + 1) {
     problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
   }
+  // Where each column scrolls on its own, the page itself never does.
+  const page = document.documentElement;
+  if (window.innerWidth >= 1000 && page.scrollHeight > window.innerHeight + 1) {
+    problems.push(`the page scrolls as a whole: ${page.scrollHeight} > ${window.innerHeight}`);
+  }
   return problems;
 }

@@ -42,7 +42,8 @@ DEBUG = env_flag("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key_from_file(
     Path(os.environ.get("DJANGO_SECRET_KEY_FILE", BASE_DIR / ".secret_key"))
 )
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# The teacher's own machine always answers; DJANGO_ALLOWED_HOSTS adds the LAN names to it.
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("DJANGO_ALLOWED_HOSTS", "")]
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",

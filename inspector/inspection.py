@@ -67,8 +67,9 @@ class CookieOutcome:
         if morsel is None:
             return cls(kind="none", reason=_why_no_cookie(request, response, session))
         header = f"Set-Cookie: {morsel.OutputString()}"
-        attributes = _attributes(morsel)
-        if str(morsel["max-age"]) == "0":
+        deleting = str(morsel["max-age"]) == "0"
+        attributes = _attributes(morsel, deleting=deleting)
+        if deleting:
             return cls(
                 kind="deleted",
                 reason="The session is now empty, so Django deleted the cookie "
@@ -104,9 +105,26 @@ def _why_no_cookie(
     return "Django sent no session cookie."
 
 
-def _attributes(morsel: Morsel[str]) -> list[tuple[str, str]]:
+#: Why the cookie that deletes the session lacks flags the session cookie has: Django's
+#: SessionMiddleware calls response.delete_cookie(name, path, domain, samesite), which
+#: passes no httponly, and secure only for a __Secure-/__Host- name or SameSite=None.
+DELETION_FLAGS = {
+    "httponly": (
+        "no: delete_cookie() never sets it. The cookie is empty and already expired, "
+        "so there is nothing for a script to read."
+    ),
+    "secure": (
+        "no: delete_cookie() sets it only for a __Secure- or __Host- name or SameSite=None, "
+        "whatever SESSION_COOKIE_SECURE says."
+    ),
+}
+
+
+def _attributes(morsel: Morsel[str], *, deleting: bool = False) -> list[tuple[str, str]]:
     def flag(name: str) -> str:
-        return "yes" if morsel[name] else "no"
+        if morsel[name]:
+            return "yes"
+        return DELETION_FLAGS[name] if deleting else "no"
 
     return [
         ("Max-Age", str(morsel["max-age"]) or "not set: ends when the browser closes"),
@@ -385,6 +403,8 @@ class Snapshot:
     leftover: StoredRecord | None = None
     #: The session dict as Python holds it (see ``session_data_now``).
     data: dict[str, Any] = field(default_factory=dict)
+    #: Whether this browser held a session key before (the inspector's own cookie says so).
+    had_session_before: bool = False
 
     @property
     def expires_at(self) -> dt.datetime | None:
@@ -446,6 +466,7 @@ class Snapshot:
             record=record,
             expiry=Expiry.of(engine, data),
             data=data,
+            had_session_before=bool(previous),
         )
 
     @property

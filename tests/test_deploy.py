@@ -81,3 +81,19 @@ def test_unknown_hosts_are_refused(live_app) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
     assert refused.value.code == 400
+
+
+def test_lan_hosts_add_to_the_teachers_own(tmp_path: Path) -> None:
+    """Following the README's LAN example must not lock the teacher's 127.0.0.1 out."""
+    app = start_app(tmp_path, {"DJANGO_ALLOWED_HOSTS": "192.168.1.20"})
+    try:
+        for host in ("127.0.0.1", "localhost", "192.168.1.20"):
+            request = urllib.request.Request(app.url + "/", headers={"Host": host})
+            with urllib.request.urlopen(request) as response:
+                assert response.status == 200, host
+        request = urllib.request.Request(app.url + "/", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 400
+    finally:
+        stop_app(app)

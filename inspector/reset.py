@@ -1,0 +1,105 @@
+"""Start fresh for the next class: every stored session goes, the server's key stays."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+from inspector.engines.base import plural
+
+#: What a reset leaves alone, in the words the README uses.
+KEPT = (
+    "the secret key (.secret_key or DJANGO_SECRET_KEY), so the server signs as before",
+    "the database's other tables (the demo user, the migrations)",
+    "files in the sessions folder that are not session files",
+    "cache entries that are not sessions",
+)
+
+
+@dataclass
+class Reset:
+    """What one reset removed, per store."""
+
+    rows: int = 0
+    files: int = 0
+    cache_entries: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"Removed {plural(self.rows, 'django_session row')} (the db and cached_db engines).",
+            f"Removed {plural(self.files, 'session file')} from {session_folder()}.",
+            f"Removed {plural(self.cache_entries, 'session cache entry', 'session cache entries')}"
+            f" (the cache and cached_db engines, cache {settings.SESSION_CACHE_ALIAS!r}).",
+            *self.notes,
+            "Signed-cookie sessions live in the browsers: with nothing stored on the server they "
+            "stay valid until they expire, or until the secret key changes.",
+            "Kept: " + "; ".join(KEPT) + ".",
+        ]
+
+
+def session_folder() -> Path:
+    """Where the file engine writes: Django's own rule (SESSION_FILE_PATH, else the temp dir)."""
+    return Path(settings.SESSION_FILE_PATH or tempfile.gettempdir())
+
+
+#: Said by `make reset`, a process of its own, when the cache is the server's memory.
+LOCAL_MEMORY_NOTE = (
+    "The local-memory cache lives inside the running server, out of this command's reach: "
+    "stop the server and start it again to empty it."
+)
+
+
+def reset_sessions() -> Reset:
+    reset = Reset()
+    reset.rows, _ = Session.objects.all().delete()
+    reset.files = _remove_session_files(session_folder())
+    reset.cache_entries = _remove_cache_entries(reset.notes)
+    return reset
+
+
+def _remove_session_files(folder: Path) -> int:
+    # The file engine names each file SESSION_COOKIE_NAME + key, as its clear_expired() reads them.
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.name.startswith(settings.SESSION_COOKIE_NAME):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _remove_cache_entries(notes: list[str]) -> int:
+    # Django's cache API cannot list keys: each backend is asked in its own terms, and only
+    # the sessions' keys go (a shared Redis may hold other things).
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    prefixes = (CACHE_PREFIX, CACHED_DB_PREFIX)
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = [
+            key
+            for prefix in prefixes
+            for key in client.scan_iter(match=cache.make_and_validate_key(prefix) + "*")
+        ]
+        return client.delete(*keys) if keys else 0
+    if isinstance(cache, LocMemCache):
+        # This process's memory only: from `make reset` that is not the server's (see the note).
+        made = tuple(cache.make_and_validate_key(prefix) for prefix in prefixes)
+        with cache._lock:
+            keys = [key for key in cache._cache if key.startswith(made)]
+            for key in keys:
+                del cache._cache[key]
+                cache._expire_info.pop(key, None)
+        return len(keys)
+    notes.append(f"The cache backend {type(cache).__name__} cannot list its keys: not emptied.")
+    return 0

@@ -1,0 +1,90 @@
+"""`make reset`: every stored session goes, from every store; nothing else does."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends import cache as cache_engine
+from django.contrib.sessions.backends import cached_db, db, file
+from django.core.cache import caches
+from django.core.management import call_command
+
+from tests.conftest import BASE_DIR, TEST_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(store_class: type) -> str:
+    store = store_class()
+    store["name"] = "Sonam"
+    store.save()
+    assert store.session_key is not None
+    return store.session_key
+
+
+def test_reset_removes_every_session_and_nothing_else(session_files: Path) -> None:
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    keys = {engine: stored(engine.SessionStore) for engine in (db, cached_db, cache_engine, file)}
+    cache.set("not-a-session", "kept")
+    notes = session_files / "notes.txt"
+    notes.write_text("kept")
+    User.objects.create_user("teacher")
+
+    output = io.StringIO()
+    call_command("resetsessions", stdout=output)
+
+    # Plain Django agrees that every one of them is gone.
+    for engine, key in keys.items():
+        assert not engine.SessionStore().exists(key), engine.__name__
+    assert not cache.has_key(cache_engine.KEY_PREFIX + keys[cache_engine])
+    assert not cache.has_key(cached_db.KEY_PREFIX + keys[cached_db])
+    assert cache.get("not-a-session") == "kept"
+    assert notes.read_text() == "kept"
+    assert User.objects.filter(username="teacher").exists()
+    text = output.getvalue()
+    assert "Removed 2 django_session rows" in text
+    assert f"session file from {session_files}" in text
+    assert [path.name for path in session_files.iterdir()] == ["notes.txt"]
+    assert "Kept: the secret key" in text
+
+
+def test_make_reset_empties_a_classroom_database(tmp_path: Path) -> None:
+    """The README's command, word for word, against its own database and folder."""
+    sqlite_path = tmp_path / "db.sqlite3"
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / f"{settings.SESSION_COOKIE_NAME}abc").write_text("{}")
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
+        "DATABASE_URL": f"sqlite:///{sqlite_path}",
+        "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
+        "DJANGO_SESSION_FILE_PATH": str(folder),
+    }
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
+    with sqlite3.connect(sqlite_path) as connection:
+        connection.execute(
+            "INSERT INTO django_session VALUES ('k1', 'data', '2099-01-01 00:00:00')"
+        )
+    result = subprocess.run(
+        ["make", "--no-print-directory", "reset"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Removed 1 django_session row " in result.stdout
+    assert "Removed 1 session file " in result.stdout
+    assert "stop the server and start it again" in result.stdout
+    with sqlite3.connect(sqlite_path) as connection:
+        assert connection.execute("SELECT count(*) FROM django_session").fetchone() == (0,)
+    assert list(folder.iterdir()) == []

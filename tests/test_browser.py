@@ -220,7 +220,7 @@ def test_a_short_expiry_can_be_watched_to_the_end(page, live_app: LiveApp) -> No
     # No reload: the page counts down, then asks the server what the next request finds.
     page.locator("#happened").get_by_text("The expiry passed").wait_for(timeout=10_000)
     assert session_cookie(page) is None
-    assert page.get_by_text("No session yet").is_visible()
+    assert page.get_by_text("No session: your browser sent no session cookie").is_visible()
     leftover = page.locator("#record-panel")
     assert "Your previous session is still stored" in leftover.inner_text()
     assert "Expired: Django ignores this row" in leftover.inner_text()

@@ -89,3 +89,68 @@ def test_every_control_has_room_and_nothing_spills(
         problems += problems_at(page, f"{size} edit error")
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# Every text on the page, as the back of the room reads it: the smallest font size in use.
+SMALLEST_TEXT = """
+() => {
+  let smallest = Infinity, where = "";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest(".visually-hidden, option, script")) continue;
+    if (!el.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < smallest) { smallest = size; where = node.textContent.trim().slice(0, 40); }
+  }
+  return [smallest, where];
+}
+"""
+
+IN_VIEW = """
+(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.top >= 0 && box.top < window.innerHeight - 40;
+}
+"""
+
+
+def test_presenter_keeps_up_with_the_teacher(browser, live_app: LiveApp) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_app.url + "/")
+    presenter = page.get_by_role("button", name="Presenter")
+    assert presenter.get_attribute("aria-pressed") == "false"
+    presenter.click()
+    page.locator("html.presenter").wait_for(state="attached")
+    assert page.get_by_role("button", name="Presenter").get_attribute("aria-pressed") == "true"
+    for key, value, kind in KEYS:
+        add(page, key, value, kind)
+        page.locator(f'tr[data-key="{key}"]').wait_for()
+
+    smallest, where = page.evaluate(SMALLEST_TEXT)
+    assert smallest >= 28, f"{where!r} is drawn at {smallest} px"
+
+    # What the last add changed is in view without scrolling: what happened, and the
+    # first Django panel it changed; the strip names the rest and jumps to them.
+    page.wait_for_function(f"({IN_VIEW})('#happened-panel') && ({IN_VIEW})('#cookie-panel')")
+    strip = page.locator("#changed-strip")
+    assert strip.get_by_role("link").all_inner_texts() == [
+        "Your session",
+        "What just happened",
+        "Cookie",
+        "Expiry",
+        "Stored record",
+        "Storage operations",
+    ]
+    assert not page.evaluate(IN_VIEW, "#operations-panel")
+    strip.get_by_role("link", name="Storage operations").click()
+    page.wait_for_function(f"({IN_VIEW})('#operations-panel')")
+
+    # The marks stay until the next action, however long the teacher talks.
+    page.wait_for_timeout(3000)
+    last = page.locator(f'tr[data-key="{KEYS[-1][0]}"] > td').first
+    assert last.evaluate("cell => cell.getAnimations().length") == 0
+    assert last.evaluate("cell => getComputedStyle(cell).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert "changed" in (page.locator("#record-panel").get_attribute("class") or "")
+    context.close()

@@ -112,7 +112,7 @@ def test_an_expired_row_is_ignored_and_its_leftover_explained(client: Client) ->
     # A browser would have dropped the cookie at its Max-Age.
     del client.cookies[COOKIE]
     html = client.get("/", {"expired": "1"}, **HTMX).content.decode()
-    assert "No session yet" in html
+    assert "No session: your browser sent no session cookie" in html
     assert "The expiry passed" in text_by_id(html, "happened")
     assert text_by_id(html, "leftover") == "Your previous session is still stored"
     assert "Expired: Django ignores this row" in text_by_id(html, "record-panel")

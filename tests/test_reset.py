@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -51,7 +52,7 @@ def test_reset_removes_every_session_and_nothing_else(session_files: Path) -> No
     assert User.objects.filter(username="teacher").exists()
     text = output.getvalue()
     assert "Removed 2 django_session rows" in text
-    assert f"session file from {session_files}" in text
+    assert re.search(rf"Removed \d+ session files? from {re.escape(str(session_files))}", text)
     assert [path.name for path in session_files.iterdir()] == ["notes.txt"]
     assert "Kept: the secret key" in text
 

@@ -322,3 +322,83 @@ def test_hostile_text_never_runs_in_the_page(page, live_app: LiveApp) -> None:
 
     page.reload()
     assert_nothing_injected(page)
+
+
+def test_the_readme_walkthrough_word_for_word(page, live_app: LiveApp) -> None:
+    """The README's five-minute walkthrough, each step as a teacher would click it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    steps = readme[readme.index("## A five-minute classroom walkthrough") :]
+    steps = steps[: steps.index("\n## ")]
+    happened = page.locator("#happened")
+    form = page.locator("#add-form")
+
+    # 1
+    assert "It says **No session yet**" in steps
+    page.goto(live_app.url + "/")
+    assert page.get_by_text("No session yet").is_visible()
+    assert session_cookie(page) is None
+
+    # 2
+    form.get_by_label("Key", exact=True).fill("name")
+    form.get_by_label("Value", exact=True).fill("Sonam")
+    form.get_by_role("button", name="Add", exact=True).click()
+    happened.get_by_text("request.session['name'] = 'Sonam'").wait_for()
+    attributes = page.locator("#cookie-attributes").inner_text()
+    for name in ("Max-Age", "Expires", "Path", "HttpOnly", "SameSite"):
+        assert name in attributes
+    assert page.locator("#cookie-size").is_visible()
+    assert "django_session" in page.locator("#record-panel").inner_text()
+    operations = page.locator("#operations").inner_text()
+    assert "In SessionMiddleware" in operations
+    assert operations.index("SELECT") < operations.index("INSERT")
+    assert "BEGIN IMMEDIATE" in operations
+    assert "COMMIT" in operations
+
+    # 3
+    record = page.locator("#record-panel").inner_text()
+    assert page.locator("#record-data").inner_text().count(":") == 2
+    for word in ("payload", "timestamp", "signature", "Signed, not encrypted"):
+        assert word in record
+
+    # 4
+    assert "pick Type **list**" in steps
+    key = session_cookie(page)
+    form.get_by_label("Key", exact=True).fill("cart")
+    form.get_by_label("Value", exact=True).fill('["apple"]')
+    form.get_by_label("Type", exact=True).select_option("list")
+    form.get_by_role("button", name="Add", exact=True).click()
+    page.locator('tr[data-key="cart"]').wait_for()
+    assert page.locator('tr[data-key="cart"] .type').inner_text() == "list"
+    page.get_by_role("button", name="Edit cart").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Value").fill('["apple", "pear"]')
+    row.get_by_role("button", name="Save").click()
+    happened.get_by_text("Changed 'cart'").wait_for()
+    assert page.locator('tr[data-key="cart"] .value').inner_text() == "['apple', 'pear']"
+    assert session_cookie(page) == key
+    assert "record updated" in happened.inner_text()
+    assert "Set-Cookie sent" in happened.inner_text()
+
+    # 5
+    page.get_by_role("button", name="Delete name").click()
+    happened.get_by_text("Deleted 'name'").wait_for()
+    page.get_by_role("button", name="Clear", exact=True).click()
+    happened.get_by_text("request.session.clear()").wait_for()
+    assert session_cookie(page) == key
+    assert live_app.session_row(key) is not None
+    page.get_by_role("button", name="Flush", exact=True).click()
+    happened.get_by_text("request.session.flush()").wait_for()
+    assert live_app.session_row(key) is None
+    assert session_cookie(page) is None
+    page.reload()
+    assert page.get_by_text("No session yet").is_visible()
+
+    # 6
+    add_key(page, "<script>alert(1)</script>", "x")
+    assert page.locator("#keys").get_by_text("<script>alert(1)</script>").is_visible()
+    assert page.dialogs == []
+    form.get_by_label("Key", exact=True).fill("_auth_user_id")
+    form.get_by_label("Value", exact=True).fill("1")
+    form.get_by_role("button", name="Add", exact=True).click()
+    page.locator("#key-error").wait_for()
+    assert "belong to Django" in page.locator("#key-error").inner_text()

@@ -191,14 +191,19 @@ class ExpiryForm(forms.Form):
         except OverflowError:
             self.add_error("at", "That date is outside the calendar Python can hold in UTC.")
             return None
+        when = when.replace(microsecond=0)
         now = timezone.now()
-        if when <= now:
-            self.add_error("at", "That moment has passed: choose a time in the future (UTC).")
+        # Under a second ahead, get_expiry_age() rounds down to 0: a cookie dropped at once.
+        if when < now + dt.timedelta(seconds=1):
+            self.add_error(
+                "at",
+                "That moment has passed (or is under a second away): choose a later one (UTC).",
+            )
             return None
         if when > now + dt.timedelta(seconds=MAX_EXPIRY_SECONDS):
             self.add_error("at", "At most one year ahead.")
             return None
-        return when.replace(microsecond=0)
+        return when
 
 
 class MethodForm(forms.Form):

@@ -26,6 +26,8 @@ INSPECTOR_COOKIE = "inspector_last_action"
 #: The last session key this browser held, so an expired session's leftover record can be
 #: shown after the browser has dropped its cookie. The inspector's state, not the session's.
 PREVIOUS_KEY_COOKIE = "inspector_previous_key"
+#: Its value after a signed-cookie session: there was one, with no key to look up.
+NO_STORED_KEY = "signed-cookie"
 
 
 def set_own_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> None:
@@ -67,7 +69,7 @@ class CookieOutcome:
         if morsel is None:
             return cls(kind="none", reason=_why_no_cookie(request, response, session))
         header = f"Set-Cookie: {morsel.OutputString()}"
-        deleting = str(morsel["max-age"]) == "0"
+        deleting = is_deletion(morsel)
         attributes = _attributes(morsel, deleting=deleting)
         if deleting:
             return cls(
@@ -78,6 +80,13 @@ class CookieOutcome:
                 attributes=attributes,
             )
         reason = "The session was modified, so Django saved it and sent the cookie again."
+        if str(morsel["max-age"]) == "0":
+            # set_cookie(max_age=0), not delete_cookie(): get_expiry_age() rounded a moment
+            # under a second away down to 0.
+            reason += (
+                " Its expiry is under a second away, so Max-Age is 0 and the browser drops "
+                "it at once."
+            )
         if settings.SESSION_SAVE_EVERY_REQUEST and session is not None and not session.modified:
             reason = (
                 "SESSION_SAVE_EVERY_REQUEST is on, so Django saves and resends on every request."
@@ -89,6 +98,11 @@ class CookieOutcome:
             attributes=attributes,
             size=len(f"{name}={morsel.coded_value}".encode()),
         )
+
+
+def is_deletion(morsel: Morsel[str]) -> bool:
+    """Django's delete_cookie(): an empty value with Max-Age=0 (a set_cookie keeps the key)."""
+    return str(morsel["max-age"]) == "0" and not morsel.value
 
 
 def _why_no_cookie(
@@ -426,17 +440,22 @@ class Snapshot:
         response: HttpResponse,
         record: StoredRecord | None,
         report: ActionReport | None,
+        marks: dict[str, str] | None = None,
     ) -> Snapshot:
+        """``marks``: the last action's key changes, carried by a request that is not the action."""
         data = session_data_now(request.session, record)
-        changes = report.key_changes if report else {}
+        changes = report.key_changes if report else marks or {}
         stored = (record.session_data if record and not record.problem else None) or {}
+        # After the no-JavaScript redirect (or an Edit click) the session is not loaded: the
+        # table shows what is stored, and an unsaved value is already gone from memory.
+        in_memory = getattr(request.session, "_session_cache", None) is not None
         rows = [
             KeyRow(
                 key,
                 python_repr(value),
                 type_name(value),
                 changes.get(key, ""),
-                _stored_repr(stored, key) if changes.get(key) == UNSAVED else "",
+                _stored_repr(stored, key) if changes.get(key) == UNSAVED and in_memory else "",
             )
             for key, value in data.items()
         ]
@@ -448,7 +467,10 @@ class Snapshot:
         previous = request.COOKIES.get(PREVIOUS_KEY_COOKIE)
         leftover = (
             engine.read(previous)
-            if previous and not session_key and engine.stores_on_server
+            if previous
+            and previous != NO_STORED_KEY
+            and not session_key
+            and engine.stores_on_server
             else None
         )
         return cls(
@@ -489,5 +511,5 @@ class Snapshot:
 
     @property
     def has_session(self) -> bool:
-        """Whether there is a session at all: a stored record, or keys in memory."""
-        return self.record is not None or bool(self.data)
+        """Whether there is a session at all: a record Django would load, or keys in memory."""
+        return (self.record is not None and not self.record.problem) or bool(self.data)

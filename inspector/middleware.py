@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import engine_for
 from inspector.inspection import (
+    NO_STORED_KEY,
     PREVIOUS_KEY_COOKIE,
     Inspection,
     browser_key,
+    is_deletion,
     set_own_cookie,
 )
 from inspector.operations import (
@@ -86,7 +88,7 @@ def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: 
     morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)
     if morsel is None:
         return
-    if str(morsel["max-age"]) == "0":
+    if is_deletion(morsel):
         recorder.add("cookie", "delete", f'Set-Cookie: {morsel.key}=""; Max-Age=0', effect=DELETED)
         return
     inspection: Inspection = request.inspection  # type: ignore[attr-defined]
@@ -109,7 +111,9 @@ def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
     after the browser has dropped the session cookie.
     """
     key = browser_key(request, response) if hasattr(request, "session") else None
-    if not key or not engine_for(request).stores_on_server:
+    if not key:
         return
-    if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != key:
-        set_own_cookie(response, PREVIOUS_KEY_COOKIE, key, max_age=30 * 24 * 3600)
+    # A signed cookie is the whole session, too big to keep: only that there was one.
+    value = key if engine_for(request).stores_on_server else NO_STORED_KEY
+    if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != value:
+        set_own_cookie(response, PREVIOUS_KEY_COOKIE, value, max_age=30 * 24 * 3600)

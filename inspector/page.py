@@ -90,7 +90,7 @@ class InspectorPage(HttpResponse):
             report = self.action.report(request, self, record)
         else:
             report = _take_report(request, self)
-        snapshot = Snapshot.take(request, self, record, report)
+        snapshot = Snapshot.take(request, self, record, report, self.context.get("marks"))
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context
         context["panels"] = panels

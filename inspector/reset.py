@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from inspector.engines.base import plural
+
+#: A session key as Django makes it (get_random_string(32, VALID_KEY_CHARS)).
+KEY_PATTERN = "[a-z0-9]" * 32
+_KEY = re.compile("[a-z0-9]{32}")
 
 #: What a reset leaves alone, in the words the README uses.
 KEPT = (
@@ -72,8 +77,15 @@ def _remove_session_files(folder: Path) -> int:
     if not folder.is_dir():
         return 0
     removed = 0
+    prefix = settings.SESSION_COOKIE_NAME
     for path in folder.iterdir():
-        if path.is_file() and path.name.startswith(settings.SESSION_COOKIE_NAME):
+        name = path.name
+        if (
+            name.startswith(prefix)
+            and _KEY.fullmatch(name[len(prefix) :])
+            and path.is_file()
+            and not path.is_symlink()
+        ):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -89,14 +101,18 @@ def _remove_cache_entries(notes: list[str]) -> int:
         keys = [
             key
             for prefix in prefixes
-            for key in client.scan_iter(match=cache.make_and_validate_key(prefix) + "*")
+            for key in client.scan_iter(match=cache.make_and_validate_key(prefix) + KEY_PATTERN)
         ]
         return client.delete(*keys) if keys else 0
     if isinstance(cache, LocMemCache):
         # This process's memory only: from `make reset` that is not the server's (see the note).
         made = tuple(cache.make_and_validate_key(prefix) for prefix in prefixes)
         with cache._lock:
-            keys = [key for key in cache._cache if key.startswith(made)]
+            keys = [
+                key
+                for key in cache._cache
+                if any(key.startswith(m) and _KEY.fullmatch(key[len(m) :]) for m in made)
+            ]
             for key in keys:
                 del cache._cache[key]
                 cache._expire_info.pop(key, None)

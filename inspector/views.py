@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from inspector import preferences
+from inspector import marks, preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
@@ -26,6 +26,7 @@ def page(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("edit")
     if key is not None:
         context["edit_key"] = key
+        context["marks"] = marks.loads(request.GET.get("marks", ""))
     if request.GET.get("expired"):
         context["expired_notice"] = True
     # htmx asks for the session panel alone to edit a row, for every panel otherwise.

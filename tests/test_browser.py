@@ -363,11 +363,7 @@ def test_the_readme_walkthrough_word_for_word(page, live_app: LiveApp) -> None:
     # 4
     assert "pick Type **list**" in steps
     key = session_cookie(page)
-    form.get_by_label("Key", exact=True).fill("cart")
-    form.get_by_label("Value", exact=True).fill('["apple"]')
-    form.get_by_label("Type", exact=True).select_option("list")
-    form.get_by_role("button", name="Add", exact=True).click()
-    page.locator('tr[data-key="cart"]').wait_for()
+    add_key(page, "cart", '["apple"]', "list")
     assert page.locator('tr[data-key="cart"] .type').inner_text() == "list"
     page.get_by_role("button", name="Edit cart").click()
     row = page.locator("tr.editing")

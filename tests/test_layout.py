@@ -1,7 +1,7 @@
 """The page laid out as a class sees it: no squeezed control, nothing spilling out of a panel.
 
-Chromium lays the page out at the projector's sizes (and at 1280x720, which is
-1920x1080 zoomed to 150%), with a key of every type, an open Edit row and
+Chromium lays the page out at the projector's and a laptop's sizes, and both zoomed
+to 150%, with a key of every type, an open Edit row and
 errors on show, on every engine; then the geometry is measured.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from inspector.engines import ENGINES
+from inspector.panels import PANELS
 from tests.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,8 @@ KEYS = (
     ("a_rather_long_key_name_that_a_student_might_type", "x" * 90, "text"),
 )
 
-SIZES = ((1280, 800), (1920, 1080), (1280, 720))
+#: The projector and a laptop, each zoomed to 150% too (1920x1080 -> 1280x720, 1280x800 -> 853x533).
+SIZES = ((1280, 800), (1920, 1080), (1280, 720), (853, 533))
 
 # Measured in the page: every problem as a sentence naming the element.
 MEASURE = (Path(__file__).parent / "layout_measure.js").read_text()
@@ -135,14 +137,7 @@ def test_presenter_keeps_up_with_the_teacher(browser, live_app: LiveApp) -> None
     # first Django panel it changed; the strip names the rest and jumps to them.
     page.wait_for_function(f"({IN_VIEW})('#happened-panel') && ({IN_VIEW})('#cookie-panel')")
     strip = page.locator("#changed-strip")
-    assert strip.get_by_role("link").all_inner_texts() == [
-        "Your session",
-        "What just happened",
-        "Cookie",
-        "Expiry",
-        "Stored record",
-        "Storage operations",
-    ]
+    assert strip.get_by_role("link").all_inner_texts() == [panel.title for panel in PANELS]
     assert not page.evaluate(IN_VIEW, "#operations-panel")
     strip.get_by_role("link", name="Storage operations").click()
     page.wait_for_function(f"({IN_VIEW})('#operations-panel')")
@@ -153,4 +148,29 @@ def test_presenter_keeps_up_with_the_teacher(browser, live_app: LiveApp) -> None
     assert last.evaluate("cell => cell.getAnimations().length") == 0
     assert last.evaluate("cell => getComputedStyle(cell).backgroundColor") != "rgba(0, 0, 0, 0)"
     assert "changed" in (page.locator("#record-panel").get_attribute("class") or "")
+    context.close()
+
+
+def test_presenter_zoomed_on_a_laptop_still_follows_the_action(browser, live_app: LiveApp) -> None:
+    """1280x800 at 150%: one column, the page scrolls; the header and what happened stay in view."""
+    context = browser.new_context(viewport={"width": 853, "height": 533})
+    page = context.new_page()
+    page.goto(live_app.url + "/")
+    page.get_by_role("button", name="Presenter").click()
+    page.locator("html.presenter").wait_for(state="attached")
+    for key, value, kind in KEYS:
+        add(page, key, value, kind)
+        page.locator(f'tr[data-key="{key}"]').wait_for()
+    page.wait_for_function(f"({IN_VIEW})('#happened-panel')")
+    assert page.locator("#changed-strip").is_visible()
+    header = page.locator("#header").bounding_box()
+    assert header is not None
+    assert header["y"] == 0
+    strip = page.locator("#changed-strip")
+    strip.get_by_role("link", name="Stored record").click()
+    page.wait_for_function(f"({IN_VIEW})('#record-panel')")
+    # Below the sticky header, not under it.
+    record = page.locator("#record-panel").bounding_box()
+    assert record is not None
+    assert record["y"] >= header["height"]
     context.close()

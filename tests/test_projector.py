@@ -15,7 +15,10 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from inspector.demo import NESTED_ITEM, NESTED_KEY
+from inspector.engines import ENGINE_COOKIE
 from inspector.forms import ExpiryForm
+from inspector.inspection import CookieOutcome
+from inspector.panels import PANELS
 from inspector.preferences import PRESENTER_COOKIE
 from tests.html import text_by_id
 from tests.session_client import COOKIE, HTMX, add, stored
@@ -147,14 +150,7 @@ def test_the_strip_names_each_panel_the_action_changed(client: Client) -> None:
     assert strip(page(client)) == []
     assert "nothing yet" in text_by_id(page(client), "changed-strip")
     html = add(client, "a", "1", **HTMX).content.decode()
-    assert strip(html) == [
-        "Your session",
-        "What just happened",
-        "Cookie",
-        "Expiry",
-        "Stored record",
-        "Storage operations",
-    ]
+    assert strip(html) == [panel.title for panel in PANELS]
     assert 'href="#record-panel"' in html
     # Reading a key changes nothing stored: Django loads the session and sends no cookie.
     html = client.post(
@@ -191,3 +187,79 @@ def test_a_forged_presenter_cookie_is_ignored(client: Client, value: str) -> Non
     response = client.get("/")
     assert response.status_code == 200
     assert 'class="presenter"' not in response.content.decode()
+
+
+# What fresh eyes found
+
+
+def test_unsaved_without_javascript_says_the_memory_is_gone(client: Client) -> None:
+    add(client, NESTED_KEY, "[]", "list")
+    html = client.post("/nested/append", follow=True).content.decode()
+    row = text_by_id(html, "keys")
+    # The page after the redirect loads nothing: it shows the stored value, and says so.
+    assert "The last action changed it in memory only. Django saved nothing" in row
+    assert "In memory only" not in row
+    assert f"{NESTED_ITEM!r}" not in row
+
+
+@pytest.mark.parametrize("engine", ["db", "signed_cookies"])
+def test_a_record_django_refuses_is_no_session_to_expire(client: Client, engine: str) -> None:
+    client.cookies[ENGINE_COOKIE] = engine
+    add(client, "a", "1", **HTMX)
+    if engine == "db":
+        key = client.cookies[COOKIE].value
+        past = timezone.now() - dt.timedelta(seconds=1)
+        Session.objects.filter(pk=key).update(expire_date=past)
+    else:
+        client.cookies[COOKIE] = client.cookies[COOKIE].value[:-3] + "abc"  # tampered
+    html = page(client)
+    assert text_by_id(html, "expiry-none").startswith("No session Django would load")
+    assert text_by_id(html, "countdown") is None
+    assert text_by_id(html, "expiry-date") is None
+
+
+def test_signed_cookies_say_set_expiry_cannot_lengthen_them(client: Client) -> None:
+    client.cookies[ENGINE_COOKIE] = "signed_cookies"
+    assert "ticket #19201" in text_by_id(page(client), "expiry-none")
+    client.cookies[ENGINE_COOKIE] = "db"
+    assert "unless set_expiry() says otherwise" in text_by_id(page(client), "expiry-none")
+
+
+def test_max_age_zero_from_set_cookie_is_not_a_deletion() -> None:
+    """Django sends Max-Age=0 with the key when the expiry is under a second away."""
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.session["a"] = 1
+    response = HttpResponse()
+    response.set_cookie(COOKIE, "k" * 32, max_age=0, httponly=True)
+    outcome = CookieOutcome.from_response(request, response)
+    assert outcome.kind == "set"
+    assert "under a second away" in outcome.reason
+    assert ("HttpOnly", "yes") in outcome.attributes
+    assert ("Secure", "no") in outcome.attributes
+    soon = (timezone.now() + dt.timedelta(milliseconds=500)).strftime(ExpiryForm.AT_FORMAT)
+    form = ExpiryForm({"mode": "date", "at": soon})
+    assert not form.is_valid()
+    assert "under a second away" in form.errors["at"][0]
+
+
+def test_a_reload_after_a_signed_cookie_ended_says_so(client: Client) -> None:
+    client.cookies[ENGINE_COOKIE] = "signed_cookies"
+    add(client, "a", "1", **HTMX)
+    del client.cookies[COOKIE]
+    idle = text_by_id(page(client), "happened-idle")
+    assert "This browser had one before: it was flushed, or its cookie ended." in idle
+
+
+def test_opening_an_edit_row_keeps_the_last_actions_marks(client: Client) -> None:
+    add(client, "name", "Sonam", **HTMX)
+    html = add(client, "city", "Thimphu", **HTMX).content.decode()
+    token = re.search(r'name="marks" value="([^"]+)"', html).group(1)
+    html = client.get("/", {"edit": "name", "marks": token}, **HTMX).content.decode()
+    assert '<tr class="flash-added" data-key="city">' in html
+    assert 'class="editing"' in html
+    # Marks that do not verify draw nothing, and break nothing.
+    for forged in ('{"name": "added"}', token[:-2] + "xx", "", "\\x00" * 50):
+        response = client.get("/", {"edit": "name", "marks": forged}, **HTMX)
+        assert response.status_code == 200
+        assert "flash-" not in response.content.decode()

@@ -8,6 +8,8 @@ import re
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,10 @@ from django.contrib.sessions.backends import cache as cache_engine
 from django.contrib.sessions.backends import cached_db, db, file
 from django.core.cache import caches
 from django.core.management import call_command
+from django.test import override_settings
 
-from tests.conftest import BASE_DIR, TEST_SECRET_KEY
+from tests.conftest import BASE_DIR, TEST_SECRET_KEY, require
+from tests.test_shared_stores import redis_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +35,35 @@ def stored(store_class: type) -> str:
     return store.session_key
 
 
-def test_reset_removes_every_session_and_nothing_else(session_files: Path) -> None:
+@pytest.fixture(params=["local memory", "redis"])
+def own_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A cache of the test's own: its reset must not touch anyone else's sessions."""
+    name = uuid.uuid4().hex
+    if request.param == "redis":
+        url = os.environ.get("REDIS_URL", "")
+        require(redis_answers(url), "REDIS_URL is unset or Redis does not answer there")
+        config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    else:
+        config = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    with override_settings(CACHES={"default": {**config, "KEY_PREFIX": name}}):
+        yield
+
+
+def test_reset_removes_every_session_and_nothing_else(session_files: Path, own_cache: None) -> None:
     cache = caches[settings.SESSION_CACHE_ALIAS]
     keys = {engine: stored(engine.SessionStore) for engine in (db, cached_db, cache_engine, file)}
-    cache.set("not-a-session", "kept")
+    # Look-alikes that are not sessions stay.
+    lookalikes = {
+        "not-a-session": "kept",
+        cache_engine.KEY_PREFIX + "_stats": "kept",
+        cache_engine.KEY_PREFIX + "x" * 33: "kept",
+    }
+    for key, value in lookalikes.items():
+        cache.set(key, value)
     notes = session_files / "notes.txt"
     notes.write_text("kept")
+    lookalike_file = session_files / f"{settings.SESSION_COOKIE_NAME}_notes.txt"
+    lookalike_file.write_text("kept")
     User.objects.create_user("teacher")
 
     output = io.StringIO()
@@ -47,14 +74,19 @@ def test_reset_removes_every_session_and_nothing_else(session_files: Path) -> No
         assert not engine.SessionStore().exists(key), engine.__name__
     assert not cache.has_key(cache_engine.KEY_PREFIX + keys[cache_engine])
     assert not cache.has_key(cached_db.KEY_PREFIX + keys[cached_db])
-    assert cache.get("not-a-session") == "kept"
+    for key, value in lookalikes.items():
+        assert cache.get(key) == value, key
+        cache.delete(key)
     assert notes.read_text() == "kept"
+    assert lookalike_file.read_text() == "kept"
     assert User.objects.filter(username="teacher").exists()
     text = output.getvalue()
     assert "Removed 2 django_session rows" in text
     assert re.search(rf"Removed \d+ session files? from {re.escape(str(session_files))}", text)
-    assert [path.name for path in session_files.iterdir()] == ["notes.txt"]
+    assert "Removed 2 session cache entries" in text
     assert "Kept: the secret key" in text
+    notes.unlink()
+    lookalike_file.unlink()
 
 
 def test_make_reset_empties_a_classroom_database(tmp_path: Path) -> None:
@@ -62,7 +94,7 @@ def test_make_reset_empties_a_classroom_database(tmp_path: Path) -> None:
     sqlite_path = tmp_path / "db.sqlite3"
     folder = tmp_path / "sessions"
     folder.mkdir()
-    (folder / f"{settings.SESSION_COOKIE_NAME}abc").write_text("{}")
+    (folder / f"{settings.SESSION_COOKIE_NAME}{'k' * 32}").write_text("{}")
     env = {
         **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
         "DATABASE_URL": f"sqlite:///{sqlite_path}",

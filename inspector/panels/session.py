@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from inspector import marks
 from inspector.forms import EDIT_PREFIX, EditKeyForm
 from inspector.panels.base import Panel
 from inspector.values import as_form_text, short_repr, value_type_of
@@ -18,6 +19,12 @@ class SessionPanel(Panel):
     def changed(self) -> bool:
         report = self.report
         return report is not None and bool(report.key_changes or report.new_key)
+
+    @cached_property
+    def marks(self) -> str:
+        """The rows' marks, signed, for the Edit button: opening a row is not an action."""
+        changes = {row.key: row.change for row in self.snapshot.rows if row.change}
+        return marks.dumps(changes) if changes else ""
 
     @cached_property
     def edit_key(self) -> str | None:

@@ -22,13 +22,18 @@ setInterval(() => {
 let settling = false;
 document.addEventListener("htmx:afterSettle", (event) => {
   if (settling || event.detail.requestConfig?.verb !== "post") return;
-  if (!matchMedia("(min-width: 1000px)").matches) return;
   settling = true;
   requestAnimationFrame(() => {
     settling = false;
-    if (document.documentElement.classList.contains("presenter")) {
-      document.getElementById("happened-panel")?.scrollIntoView({ block: "nearest" });
+    const presenter = document.documentElement.classList.contains("presenter");
+    const header = document.getElementById("header");
+    document.documentElement.style.setProperty("--header-height", `${header.offsetHeight}px`);
+    if (!matchMedia("(min-width: 1000px)").matches) {
+      // One column: the page scrolls, under Presenter's sticky header.
+      if (presenter) document.getElementById("happened-panel")?.scrollIntoView({ block: "start" });
+      return;
     }
+    if (presenter) document.getElementById("happened-panel")?.scrollIntoView({ block: "nearest" });
     document.querySelector(".django-column .panel.changed")?.scrollIntoView({ block: "start" });
   });
 });

@@ -132,10 +132,7 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
         f"copied {plural(len(data), 'key')} into a new SessionStore of the {new.name} engine"
     )
     message += f" and deleted the old record ({old.where(None)})." if deleted else "."
-    message += (
-        f" The data now lives in {new.where(None)}. In a real project, changing SESSION_ENGINE "
-        "logs everyone out: existing sessions stay in the old store, unread."
-    )
+    message += f" The data now lives in {new.where(None)}. " + real_project_switch(old, new)
     python = (
         "# The inspector, not Django: this browser gets another SessionStore class.\n"
         "data = dict(request.session.items())\n"
@@ -152,6 +149,23 @@ def toggle_presenter(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(reverse("inspector:page"), status=303)
     preferences.remember_presenter(response, on=not preferences.presenter(request))
     return response
+
+
+#: Engines that read the same django_session rows: cached_db falls back to the table.
+SHARE_ROWS = frozenset({"db", "cached_db"})
+
+
+def real_project_switch(old: Engine, new: Engine) -> str:
+    """What changing SESSION_ENGINE from ``old`` to ``new`` does to a real project's users."""
+    if {old.name, new.name} <= SHARE_ROWS:
+        return (
+            f"In a real project, changing SESSION_ENGINE from {old.name} to {new.name} keeps "
+            "everyone logged in: both read the same django_session rows."
+        )
+    return (
+        f"In a real project, changing SESSION_ENGINE from {old.name} to {new.name} logs "
+        "everyone out: existing sessions stay in the old store, unread."
+    )
 
 
 def remember_engine(response: HttpResponse, engine: Engine) -> HttpResponse:

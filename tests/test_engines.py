@@ -112,6 +112,7 @@ def test_the_panel_shows_exactly_what_is_stored(client: Client, engine: str) -> 
         ("file", "cache"),
         ("cache", "signed_cookies"),
         ("signed_cookies", "cached_db"),
+        ("db", "cached_db"),
     ],
 )
 def test_switching_moves_the_keys_and_removes_the_old_record(
@@ -126,7 +127,10 @@ def test_switching_moves_the_keys_and_removes_the_old_record(
     happened = text_by_id(html, "happened")
     assert f"Switched from {old} to {new}" in happened
     assert "copied 2 keys" in happened
-    assert "changing SESSION_ENGINE logs everyone out" in happened
+    if {old, new} == {"db", "cached_db"}:
+        assert f"changing SESSION_ENGINE from {old} to {new} keeps everyone logged in" in happened
+    else:
+        assert f"changing SESSION_ENGINE from {old} to {new} logs everyone out" in happened
     if old != "signed_cookies":
         assert "deleted the old record" in happened
         store = import_module(f"django.contrib.sessions.backends.{old}").SessionStore
@@ -205,3 +209,16 @@ def test_a_tampered_cookie_or_record_is_explained(client: Client, engine: str) -
         assert "does not verify" in text_by_id(html, "record-signature")
     else:
         assert "no record of" in text_by_id(html, "record-none")
+
+
+@pytest.mark.parametrize(("old", "new"), [("db", "cached_db"), ("cached_db", "db"), ("db", "file")])
+def test_what_the_switch_sentence_says_plain_django_does(old: str, new: str) -> None:
+    """A session saved under one SESSION_ENGINE, loaded under another: kept, or logged out."""
+    saved = import_module(f"django.contrib.sessions.backends.{old}").SessionStore()
+    saved["name"] = "Sonam"
+    saved.save()
+    loaded = import_module(f"django.contrib.sessions.backends.{new}").SessionStore(
+        saved.session_key
+    )
+    kept = loaded.get("name") == "Sonam"
+    assert kept == ({old, new} == {"db", "cached_db"})

@@ -18,6 +18,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 from inspector.engines import ENGINE_COOKIE, Engine, StoredRecord, engine_for
+from inspector.marks import Marks
 from inspector.operations import CREATED, DELETED, UPDATED, Operation, Recorder
 from inspector.values import python_repr, type_name
 
@@ -80,12 +81,13 @@ class CookieOutcome:
                 attributes=attributes,
             )
         reason = "The session was modified, so Django saved it and sent the cookie again."
-        if str(morsel["max-age"]) == "0":
-            # set_cookie(max_age=0), not delete_cookie(): get_expiry_age() rounded a moment
-            # under a second away down to 0.
+        max_age = str(morsel["max-age"])
+        if max_age.lstrip("-").isdigit() and int(max_age) <= 0:
+            # set_cookie(max_age=get_expiry_age()), not delete_cookie(): the expiry is under
+            # a second away (the age rounds down to 0) or already past (negative).
             reason += (
-                " Its expiry is under a second away, so Max-Age is 0 and the browser drops "
-                "it at once."
+                f" Its expiry is under a second away or past, so Max-Age is {max_age} and the "
+                "browser drops it at once."
             )
         if settings.SESSION_SAVE_EVERY_REQUEST and session is not None and not session.modified:
             reason = (
@@ -440,11 +442,12 @@ class Snapshot:
         response: HttpResponse,
         record: StoredRecord | None,
         report: ActionReport | None,
-        marks: dict[str, str] | None = None,
+        marks: Marks | None = None,
     ) -> Snapshot:
-        """``marks``: the last action's key changes, carried by a request that is not the action."""
+        """``marks``: the last action's marks, carried by a request that is not the action."""
         data = session_data_now(request.session, record)
-        changes = report.key_changes if report else marks or {}
+        marks = marks or Marks()
+        changes = report.key_changes if report else marks.changes
         stored = (record.session_data if record and not record.problem else None) or {}
         # After the no-JavaScript redirect (or an Edit click) the session is not loaded: the
         # table shows what is stored, and an unsaved value is already gone from memory.
@@ -459,8 +462,10 @@ class Snapshot:
             )
             for key, value in data.items()
         ]
-        if report:
-            rows += [KeyRow(key, text, kind, "removed") for key, text, kind in report.removed]
+        removed = report.removed if report else marks.removed
+        rows += [
+            KeyRow(key, text, kind, "removed") for key, text, kind in removed if key not in data
+        ]
         name = settings.SESSION_COOKIE_NAME
         engine = engine_for(request)
         session_key = browser_key(request, response)

@@ -1,10 +1,14 @@
 """The last action's marks on the session table, carried across a request that is not an action.
 
-Signed, so a URL cannot draw marks of its own; anything that does not verify is no marks.
+Opening an Edit row (or cancelling it) draws the session panel again without the action's
+report: the marks ride along in the link, signed so a URL cannot draw marks of its own, and
+bound to the stored record they were made against, so an old link marks nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
@@ -13,15 +17,40 @@ _SALT = "inspector.marks"
 KINDS = frozenset({"added", "changed", "removed", "unsaved"})
 
 
-def dumps(changes: dict[str, str]) -> str:
-    return signing.dumps(changes, salt=_SALT, compress=True)
+@dataclass
+class Marks:
+    #: Key -> "added", "changed", "removed" or "unsaved".
+    changes: dict[str, str] = field(default_factory=dict)
+    #: The removed keys' rows: (key, value as Python prints it, type name).
+    removed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
 
 
-def loads(token: str) -> dict[str, str]:
+def _digest(stored: str | None) -> str:
+    return hashlib.sha256((stored or "").encode()).hexdigest()[:16]
+
+
+def dumps(marks: Marks, stored: str | None) -> str:
+    """``stored``: the record as stored now (its raw text), what the marks describe."""
+    payload = {"c": marks.changes, "r": marks.removed, "s": _digest(stored)}
+    return signing.dumps(payload, salt=_SALT, compress=True)
+
+
+def loads(token: str, stored: str | None) -> Marks:
+    """The marks in ``token``, or none when it does not verify or the record has moved on."""
     try:
-        value: Any = signing.loads(token, salt=_SALT, max_age=3600)
+        value: Any = signing.loads(token, salt=_SALT, max_age=12 * 3600)
     except (signing.BadSignature, ValueError, TypeError):
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(key): kind for key, kind in value.items() if kind in KINDS}
+        return Marks()
+    if not isinstance(value, dict) or value.get("s") != _digest(stored):
+        return Marks()
+    changes = value.get("c")
+    removed = value.get("r")
+    if not isinstance(changes, dict) or not isinstance(removed, list):
+        return Marks()
+    return Marks(
+        {str(key): kind for key, kind in changes.items() if kind in KINDS},
+        [tuple(map(str, row)) for row in removed if isinstance(row, list) and len(row) == 3],
+    )

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from inspector import demo, forms, preferences
+from inspector import demo, forms, marks, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     INSPECTOR_COOKIE,
@@ -90,6 +90,10 @@ class InspectorPage(HttpResponse):
             report = self.action.report(request, self, record)
         else:
             report = _take_report(request, self)
+        if report is None and "marks_token" in self.context:
+            self.context["marks"] = marks.loads(
+                self.context["marks_token"], record.raw if record else None
+            )
         snapshot = Snapshot.take(request, self, record, report, self.context.get("marks"))
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from inspector import marks, preferences
+from inspector import preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
@@ -26,13 +26,16 @@ def page(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("edit")
     if key is not None:
         context["edit_key"] = key
-        context["marks"] = marks.loads(request.GET.get("marks", ""))
+    # Opening or cancelling an Edit row redraws the session panel alone, with the marks.
+    only_the_table = key is not None or "marks" in request.GET
+    if only_the_table:
+        context["marks_token"] = request.GET.get("marks", "")
     if request.GET.get("expired"):
         context["expired_notice"] = True
     # htmx asks for the session panel alone to edit a row, for every panel otherwise.
     partial = None
     if request.htmx:
-        partial = "session" if key is not None else "update"
+        partial = "session" if only_the_table else "update"
     return InspectorPage(request, partial=partial, context=context)
 
 

@@ -62,7 +62,7 @@ def test_every_control_has_room_and_nothing_spills(
             page.locator("html.presenter").wait_for(state="attached")
         if engine != "db":
             page.get_by_label("Engine").select_option(engine)
-            page.locator("#engine-path").get_by_text(engine).wait_for()
+            page.locator("#engine-path").get_by_text(engine).wait_for(state="attached")
         for key, value, kind in KEYS:
             add(page, key, value, kind)
             page.locator(f'tr[data-key="{key}"]').wait_for()
@@ -173,4 +173,12 @@ def test_presenter_zoomed_on_a_laptop_still_follows_the_action(browser, live_app
     record = page.locator("#record-panel").bounding_box()
     assert record is not None
     assert record["y"] >= header["height"]
+    # A refused action shows its field and message, not what happened.
+    add(page, "_reserved", "1", "text")
+    page.locator("#key-error").wait_for(state="attached")
+    page.wait_for_function(
+        "(() => { const box = document.getElementById('key-error').getBoundingClientRect();"
+        " return box.top >= document.getElementById('header').offsetHeight"
+        " && box.bottom <= innerHeight; })()"
+    )
     context.close()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
@@ -234,7 +235,7 @@ def test_max_age_zero_from_set_cookie_is_not_a_deletion() -> None:
     response.set_cookie(COOKIE, "k" * 32, max_age=0, httponly=True)
     outcome = CookieOutcome.from_response(request, response)
     assert outcome.kind == "set"
-    assert "under a second away" in outcome.reason
+    assert "Max-Age is 0 and the browser drops it at once" in outcome.reason
     assert ("HttpOnly", "yes") in outcome.attributes
     assert ("Secure", "no") in outcome.attributes
     soon = (timezone.now() + dt.timedelta(milliseconds=500)).strftime(ExpiryForm.AT_FORMAT)
@@ -253,13 +254,52 @@ def test_a_reload_after_a_signed_cookie_ended_says_so(client: Client) -> None:
 
 def test_opening_an_edit_row_keeps_the_last_actions_marks(client: Client) -> None:
     add(client, "name", "Sonam", **HTMX)
-    html = add(client, "city", "Thimphu", **HTMX).content.decode()
+    add(client, "city", "Thimphu", **HTMX)
+    html = client.post("/session/delete", {"key": "name"}, **HTMX).content.decode()
     token = re.search(r'name="marks" value="([^"]+)"', html).group(1)
-    html = client.get("/", {"edit": "name", "marks": token}, **HTMX).content.decode()
-    assert '<tr class="flash-added" data-key="city">' in html
+    html = client.get("/", {"edit": "city", "marks": token}, **HTMX).content.decode()
     assert 'class="editing"' in html
+    assert '<tr class="flash-removed" data-key="name">' in html
+    assert 'id="session-panel" class="panel changed"' in html
+    # Cancel draws the table again, still marked; the other panels are not sent.
+    cancel = re.search(r'hx-get="/\?marks=([^"]*)"', html).group(1)
+    html = client.get(f"/?marks={cancel}", **HTMX).content.decode()
+    assert '<tr class="flash-removed" data-key="name">' in html
+    assert 'class="editing"' not in html
+    assert 'id="header"' not in html
     # Marks that do not verify draw nothing, and break nothing.
-    for forged in ('{"name": "added"}', token[:-2] + "xx", "", "\\x00" * 50):
-        response = client.get("/", {"edit": "name", "marks": forged}, **HTMX)
+    for forged in ('{"name": "added"}', token[:-2] + "xx", "", "\x00" * 50):
+        response = client.get("/", {"edit": "city", "marks": forged}, **HTMX)
         assert response.status_code == 200
         assert "flash-" not in response.content.decode()
+    # An old link marks nothing once the record has moved on.
+    add(client, "more", "1", **HTMX)
+    html = client.get("/", {"edit": "city", "marks": token}, **HTMX).content.decode()
+    assert "flash-" not in html
+
+
+def test_cached_db_reads_the_cache_before_a_refused_row(client: Client) -> None:
+    client.cookies[ENGINE_COOKIE] = "cached_db"
+    add(client, "a", "1", **HTMX)
+    key = client.cookies[COOKIE].value
+    row = Session.objects.get(pk=key)
+    Session.objects.filter(pk=key).update(session_data="x" + row.session_data)
+    # Plain Django: the cache entry is read first, so the session still loads.
+    assert cached_db.SessionStore(key).load() == {"a": "1"}
+    html = page(client)
+    assert text_by_id(html, "expiry-none") is None
+    assert 'data-key="a"' in html
+    assert "Django does not read this row while the cache entry lasts" in text_by_id(
+        html, "record-warning"
+    )
+
+
+def test_a_negative_max_age_is_explained() -> None:
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.session["a"] = 1
+    response = HttpResponse()
+    response.set_cookie(COOKIE, "k" * 32, max_age=-1)
+    outcome = CookieOutcome.from_response(request, response)
+    assert outcome.kind == "set"
+    assert "Max-Age is -1 and the browser drops it at once" in outcome.reason

@@ -41,10 +41,16 @@ class StoredRecord:
     #: When the browser drops the cookie, where Django's server-side check ignores the
     #: session's own expiry (signed cookies, a number on the file engine).
     cookie_expires: dt.datetime | None = None
+    #: What is wrong with this copy while Django reads another first (cached_db's cache).
+    warning: str = ""
+    #: The copy Django reads first, when it is not this one.
+    read_first: StoredRecord | None = None
 
     @property
     def session_data(self) -> dict[str, Any] | None:
         """The dict Django would load from this record; None when it would load nothing."""
+        if self.read_first is not None:
+            return self.read_first.session_data
         if self.problem:
             return None
         if self.data is not None:

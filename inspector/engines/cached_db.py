@@ -26,6 +26,16 @@ class CachedDatabaseEngine(DatabaseEngine):
         if entry is not None:
             entry.title = "cache entry"
         row.companion = entry
+        if row.problem and entry is not None and entry.session_data is not None:
+            # load() reads the cache first and only falls back to the row when it misses.
+            reason = row.problem.split(":")[0]
+            row.warning = (
+                f"{reason}: Django does not read this row while the cache entry lasts (it reads "
+                "the cache first); once the entry is gone, it ignores the row and starts an "
+                "empty session."
+            )
+            row.problem = ""
+            row.read_first = entry
         return row
 
     def where(self, session_key: str | None) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 
 from inspector import marks
 from inspector.forms import EDIT_PREFIX, EditKeyForm
+from inspector.marks import Marks
 from inspector.panels.base import Panel
 from inspector.values import as_form_text, short_repr, value_type_of
 
@@ -18,13 +19,20 @@ class SessionPanel(Panel):
     @property
     def changed(self) -> bool:
         report = self.report
-        return report is not None and bool(report.key_changes or report.new_key)
+        if report is None:
+            return bool(self.page.context.get("marks"))
+        return bool(report.key_changes or report.new_key)
 
     @cached_property
     def marks(self) -> str:
-        """The rows' marks, signed, for the Edit button: opening a row is not an action."""
-        changes = {row.key: row.change for row in self.snapshot.rows if row.change}
-        return marks.dumps(changes) if changes else ""
+        """The rows' marks, signed, for Edit and Cancel: opening a row is not an action."""
+        rows = self.snapshot.rows
+        kept = Marks(
+            {row.key: row.change for row in rows if row.change},
+            [(row.key, row.value_repr, row.type_name) for row in rows if row.change == "removed"],
+        )
+        record = self.snapshot.record
+        return marks.dumps(kept, record.raw if record else None) if kept else ""
 
     @cached_property
     def edit_key(self) -> str | None:

@@ -17,23 +17,32 @@ setInterval(() => {
   }
 }, 1000);
 
-// After an action (a POST), the Django side scrolls to the first panel it changed, where
-// each column scrolls on its own; in Presenter view "What just happened" comes into view too.
+// Where the page scrolls as a whole, panels jumped to stop below the (sticky) header.
+const measureHeader = () => {
+  const header = document.getElementById("header");
+  if (header) document.documentElement.style.setProperty("--header-height", `${header.offsetHeight}px`);
+};
+addEventListener("resize", measureHeader);
+addEventListener("DOMContentLoaded", measureHeader);
+
+// After an action (a POST): a refused one shows its field; otherwise the Django side scrolls
+// to the first panel it changed, and in Presenter "What just happened" comes into view.
 let settling = false;
 document.addEventListener("htmx:afterSettle", (event) => {
   if (settling || event.detail.requestConfig?.verb !== "post") return;
   settling = true;
   requestAnimationFrame(() => {
     settling = false;
+    measureHeader();
+    const invalid = document.querySelector('[aria-invalid="true"]');
+    if (invalid) return invalid.scrollIntoView({ block: "center" });
     const presenter = document.documentElement.classList.contains("presenter");
-    const header = document.getElementById("header");
-    document.documentElement.style.setProperty("--header-height", `${header.offsetHeight}px`);
+    const happened = document.getElementById("happened-panel");
     if (!matchMedia("(min-width: 1000px)").matches) {
-      // One column: the page scrolls, under Presenter's sticky header.
-      if (presenter) document.getElementById("happened-panel")?.scrollIntoView({ block: "start" });
+      if (presenter) happened?.scrollIntoView({ block: "start" });
       return;
     }
-    if (presenter) document.getElementById("happened-panel")?.scrollIntoView({ block: "nearest" });
+    if (presenter) happened?.scrollIntoView({ block: "nearest" });
     document.querySelector(".django-column .panel.changed")?.scrollIntoView({ block: "start" });
   });
 });

@@ -34,7 +34,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
   requestAnimationFrame(() => {
     settling = false;
     measureHeader();
-    const invalid = document.querySelector('[aria-invalid="true"]');
+    const invalid = document.querySelector("#happened .error") && document.querySelector('[aria-invalid="true"]');
     if (invalid) return invalid.scrollIntoView({ block: "center" });
     const presenter = document.documentElement.classList.contains("presenter");
     const happened = document.getElementById("happened-panel");

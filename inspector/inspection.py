@@ -359,7 +359,7 @@ class ActionReport:
         changes |= {key: "removed" for key, *_ in removed}
         # Changed in memory but not in the store: Django saved nothing (a list appended
         # to in place), so the next request loads the stored value, not this one.
-        stored = record.session_data if record is not None and not record.problem else None
+        stored = record.session_data if record is not None else None
         if stored is not None:
             changes |= {
                 key: UNSAVED
@@ -448,7 +448,7 @@ class Snapshot:
         data = session_data_now(request.session, record)
         marks = marks or Marks()
         changes = report.key_changes if report else marks.changes
-        stored = (record.session_data if record and not record.problem else None) or {}
+        stored = (record.session_data if record else None) or {}
         # After the no-JavaScript redirect (or an Edit click) the session is not loaded: the
         # table shows what is stored, and an unsaved value is already gone from memory.
         in_memory = getattr(request.session, "_session_cache", None) is not None

@@ -1,8 +1,7 @@
 """Fixed names the lifecycle lab uses, shown on the page as they are."""
 
-#: A demo account with no permissions: its password guards nothing, so the page shows it.
+#: A demo account with no permissions and no usable password (see migrations/0001).
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "session-inspector-demo"
 
 #: The list the nested-mutation buttons append to.
 NESTED_KEY = "cart"

@@ -17,30 +17,16 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
-from inspector.engines import ENGINE_COOKIE, Engine, StoredRecord, engine_for
+from inspector import own_cookies
+from inspector.engines import Engine, StoredRecord, engine_for
 from inspector.marks import Marks
 from inspector.operations import CREATED, DELETED, UPDATED, Operation, Recorder
 from inspector.values import python_repr, type_name
 
-#: The inspector's own short-lived cookie (see inspector.page): not shown as the user's.
-INSPECTOR_COOKIE = "inspector_last_action"
-#: The last session key this browser held, so an expired session's leftover record can be
-#: shown after the browser has dropped its cookie. The inspector's state, not the session's.
-PREVIOUS_KEY_COOKIE = "inspector_previous_key"
+#: The last session key this browser held (see inspector.own_cookies).
+PREVIOUS_KEY_COOKIE = own_cookies.PREVIOUS_KEY
 #: Its value after a signed-cookie session: there was one, with no key to look up.
 NO_STORED_KEY = "signed-cookie"
-
-
-def set_own_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> None:
-    """Set one of the inspector's own cookies (never the inspected session's)."""
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE or None,
-    )
 
 
 def browser_key(request: HttpRequest, response: HttpResponse) -> str | None:
@@ -324,6 +310,8 @@ class ActionReport:
     operations_dropped: int = 0
     #: The time of every operation, those left out included.
     operations_ms: float = 0.0
+    #: What else was left out to fit the report in its cookie, in words.
+    left_out: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -421,6 +409,8 @@ class Snapshot:
     data: dict[str, Any] = field(default_factory=dict)
     #: Whether this browser held a session key before (the inspector's own cookie says so).
     had_session_before: bool = False
+    #: That key, as the inspector's own signed cookie remembers it.
+    previous_key: str | None = None
 
     @property
     def expires_at(self) -> dt.datetime | None:
@@ -469,7 +459,7 @@ class Snapshot:
         name = settings.SESSION_COOKIE_NAME
         engine = engine_for(request)
         session_key = browser_key(request, response)
-        previous = request.COOKIES.get(PREVIOUS_KEY_COOKIE)
+        previous = own_cookies.read(request, PREVIOUS_KEY_COOKIE)
         leftover = (
             engine.read(previous)
             if previous
@@ -486,7 +476,7 @@ class Snapshot:
             other_cookies=[
                 (key, value)
                 for key, value in request.COOKIES.items()
-                if key not in (name, INSPECTOR_COOKIE, ENGINE_COOKIE, PREVIOUS_KEY_COOKIE)
+                if key != name and key not in own_cookies.NAMES
             ],
             rows=rows,
             cookie=_cookie_outcome(request, response, report),
@@ -494,6 +484,7 @@ class Snapshot:
             expiry=Expiry.of(engine, data),
             data=data,
             had_session_before=bool(previous),
+            previous_key=previous,
         )
 
     @property

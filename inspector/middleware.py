@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
+from inspector import own_cookies
 from inspector.engines import engine_for
 from inspector.inspection import (
     NO_STORED_KEY,
@@ -11,7 +12,6 @@ from inspector.inspection import (
     Inspection,
     browser_key,
     is_deletion,
-    set_own_cookie,
 )
 from inspector.operations import (
     CREATED,
@@ -115,5 +115,5 @@ def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
         return
     # A signed cookie is the whole session, too big to keep: only that there was one.
     value = key if engine_for(request).stores_on_server else NO_STORED_KEY
-    if request.COOKIES.get(PREVIOUS_KEY_COOKIE) != value:
-        set_own_cookie(response, PREVIOUS_KEY_COOKIE, value, max_age=30 * 24 * 3600)
+    if own_cookies.read(request, PREVIOUS_KEY_COOKIE) != value:
+        own_cookies.write(response, PREVIOUS_KEY_COOKIE, value)

@@ -17,28 +17,29 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
-from inspector import demo, forms, marks, preferences
+from inspector import demo, forms, marks, masking, own_cookies, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
-    INSPECTOR_COOKIE,
     ActionReport,
     Snapshot,
     browser_key,
-    set_own_cookie,
 )
 from inspector.panels import PageData, panels_for
 from inspector.values import VALUE_TYPES
+from inspector.watching import shorten
 
 TEMPLATE = "inspector/page.html"
 
 # The last action's report rides in its own short-lived signed cookie across
 # the no-JavaScript redirect: never in the session being inspected.
-REPORT_COOKIE = INSPECTOR_COOKIE
+REPORT_COOKIE = own_cookies.REPORT
 REPORT_SALT = "inspector.last-action"
 REPORT_MAX_AGE = 60
-REPORT_MAX_BYTES = 3000
+#: What a browser keeps of one cookie's name=value, minus room for a future field or two.
+REPORT_MAX_BYTES = 4000
 
 
 @dataclass
@@ -101,6 +102,8 @@ class InspectorPage(HttpResponse):
         context["changed_panels"] = [panel for panel in panels.values() if panel.changed]
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE
         self.content = render_to_string(name, context, request=request)
+        # htmx asks for partials at the page's own URL: a cache must keep the two apart.
+        patch_vary_headers(self, ["HX-Request"])
         if self.has_header("Content-Length"):
             self.headers["Content-Length"] = str(len(self.content))
 
@@ -109,32 +112,67 @@ def redirect_with_report(request: HttpRequest, response: HttpResponse, action: A
     """Carry the report of ``action`` across the redirect of the no-JavaScript path."""
     record = engine_for(request).read(browser_key(request, response))
     report = action.report(request, response, record)
-    value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    # A browser drops a cookie over 4096 bytes: shed operations (the page says how many),
-    # then the keys' middles (a signed cookie's key is the whole session), then detail.
-    while len(value) > REPORT_MAX_BYTES and report.operations:
+    # The page shows keys masked anyway; a signed cookie's "key" is the whole session.
+    report.old_key, report.new_key = (
+        key if key is None else masking.mask(key) for key in (report.old_key, report.new_key)
+    )
+    _write_report(response, report)
+
+
+def _write_report(response: HttpResponse, report: ActionReport) -> None:
+    """A browser drops a cookie over 4,096 bytes without a word: shed detail until it fits,
+    and say on the page what was left out."""
+
+    def encoded() -> str:
+        return signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
+
+    def fits(value: str) -> bool:
+        return len(f"{REPORT_COOKIE}={value}".encode()) <= REPORT_MAX_BYTES
+
+    value = encoded()
+    while not fits(value) and report.operations:
         keep = len(report.operations) // 2
         report.operations_dropped += len(report.operations) - keep
         report.operations = report.operations[:keep]
-        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    if len(value) > REPORT_MAX_BYTES:
-        report.old_key, report.new_key = (
-            key if key is None or len(key) <= 48 else f"{key[:20]}…{key[-20:]}"
-            for key in (report.old_key, report.new_key)
-        )
-        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    if len(value) > REPORT_MAX_BYTES:
-        report.removed = []
-        report.key_changes = dict(list(report.key_changes.items())[:10])
-        value = signing.dumps(report.to_json(), salt=REPORT_SALT, compress=True)
-    set_own_cookie(response, REPORT_COOKIE, value, REPORT_MAX_AGE)
+        value = encoded()
+    for shed in _SHEDDING:
+        if fits(value):
+            break
+        report.left_out.append(shed(report))
+        value = encoded()
+    own_cookies.write(response, REPORT_COOKIE, value, REPORT_MAX_AGE, signed=False)
+
+
+def _shed_removed(report: ActionReport) -> str:
+    report.removed = []
+    report.key_changes = dict(list(report.key_changes.items())[:10])
+    return "the values of removed keys, and the names of all but 10 changed keys"
+
+
+def _shed_text(report: ActionReport) -> str:
+    report.python = shorten(report.python, 300)
+    report.result = shorten(report.result, 300)
+    report.cookie.header = shorten(report.cookie.header, 300)
+    return "the middle of the Python that ran, of its result and of the Set-Cookie header"
+
+
+def _shed_all(report: ActionReport) -> str:
+    report.python, report.result, report.cookie.header = "", "", ""
+    report.cookie.attributes = []
+    report.key_changes = {}
+    report.message = shorten(report.message, 500)
+    return "everything but the message"
+
+
+#: In order: what matters least to a class goes first.
+_SHEDDING = (_shed_removed, _shed_text, _shed_all)
 
 
 def _take_report(request: HttpRequest, response: HttpResponse) -> ActionReport | None:
     value = request.COOKIES.get(REPORT_COOKIE)
     if value is None:
         return None
-    response.delete_cookie(REPORT_COOKIE, samesite="Lax")
+    own_cookies.forget(response, REPORT_COOKIE)
     try:
         return ActionReport.from_json(
             signing.loads(value, salt=REPORT_SALT, max_age=REPORT_MAX_AGE)
@@ -149,6 +187,11 @@ def page_context(
     return {
         "s": snapshot,
         "report": report,
+        "masker": masking.Masker.of(
+            [snapshot.session_key, snapshot.sent_cookie, snapshot.previous_key]
+            + ([report.old_key, report.new_key] if report else [])
+        ),
+        "revealed": revealed(request, snapshot.session_key),
         "add_form": forms.AddKeyForm(session=request.session),
         "value_types": VALUE_TYPES,
         "engines": ENGINES,
@@ -165,9 +208,15 @@ def page_context(
         "expiry_form": forms.ExpiryForm(initial=forms.ExpiryForm.suggested()),
         "method_form": forms.MethodForm(session=request.session),
         "methods": forms.MethodForm.METHODS,
-        "demo": {"username": demo.DEMO_USERNAME, "password": demo.DEMO_PASSWORD},
+        "demo": {"username": demo.DEMO_USERNAME},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
     }
+
+
+def revealed(request: HttpRequest, session_key: str | None) -> bool:
+    """Whether this browser asked to see its current key whole (a new key starts masked)."""
+    token = own_cookies.read(request, own_cookies.REVEAL)
+    return bool(session_key) and token == masking.reveal_token(session_key or "")
 
 
 def redirect_home(action: Action) -> HttpResponseRedirect:

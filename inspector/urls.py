@@ -13,6 +13,7 @@ urlpatterns = [
     path("session/flush", views.flush, name="flush"),
     path("engine", views.switch_engine, name="engine"),
     path("presenter", views.toggle_presenter, name="presenter"),
+    path("reveal", views.toggle_reveal, name="reveal"),
     path("expiry", lifecycle.set_expiry, name="expiry"),
     path("expiry/clear-expired", lifecycle.clear_expired, name="clear-expired"),
     path("session/cycle-key", lifecycle.cycle_key, name="cycle-key"),

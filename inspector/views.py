@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from inspector import preferences
+from inspector import masking, own_cookies, preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
 from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
-from inspector.inspection import inspection_of, set_own_cookie
-from inspector.page import Action, InspectorPage
+from inspector.inspection import inspection_of
+from inspector.page import Action, InspectorPage, revealed
 from inspector.values import short_repr
 
 
-@require_GET
+@require_safe
 def page(request: HttpRequest) -> HttpResponse:
     """The page. It never touches request.session: the panels read what is stored."""
     context: dict[str, Any] = {}
@@ -154,6 +155,18 @@ def toggle_presenter(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_POST
+def toggle_reveal(request: HttpRequest) -> HttpResponse:
+    """Show this browser's session key whole, or masked again: the whole page is drawn again."""
+    response = HttpResponseRedirect(reverse("inspector:page"), status=303)
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if key and not revealed(request, key):
+        own_cookies.write(response, own_cookies.REVEAL, masking.reveal_token(key))
+    else:
+        own_cookies.forget(response, own_cookies.REVEAL)
+    return response
+
+
 #: Engines that read the same django_session rows: cached_db falls back to the table.
 SHARE_ROWS = frozenset({"db", "cached_db"})
 
@@ -172,7 +185,7 @@ def real_project_switch(old: Engine, new: Engine) -> str:
 
 
 def remember_engine(response: HttpResponse, engine: Engine) -> HttpResponse:
-    set_own_cookie(response, ENGINE_COOKIE, engine.name, max_age=365 * 24 * 3600)
+    own_cookies.write(response, ENGINE_COOKIE, engine.name)
     return response
 
 

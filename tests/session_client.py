@@ -27,3 +27,17 @@ def stored(client: Client) -> dict | None:
 
 def all_rows() -> list[tuple[str, str]]:
     return sorted(Session.objects.values_list("session_key", "session_data"))
+
+
+def engine_cookie(name: str) -> str:
+    """The inspector_engine cookie as the server signs it: an unsigned one is ignored."""
+    from inspector.own_cookies import ENGINE, signed_value
+
+    return signed_value(ENGINE, name)
+
+
+def masked(text: str, *keys: str) -> str:
+    """``text`` as the page shows it: the given session keys (and key-shaped words) masked."""
+    from inspector.masking import Masker
+
+    return Masker.of(keys)(text)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inspector.engines import ENGINES
+from tests.session_client import engine_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ cookies = st.one_of(
 )
 def test_a_forged_session_cookie_never_makes_a_5xx(value: str, engine: str, action: str) -> None:
     client = Client()
-    header = f"sessionid={value}; inspector_engine={engine}"
+    header = f"sessionid={value}; inspector_engine={engine_cookie(engine)}"
     assert client.get("/", HTTP_COOKIE=header).status_code < 500
     assert client.get("/?expired=1", HTTP_COOKIE=header, HTTP_HX_REQUEST="true").status_code < 500
     response = client.post(

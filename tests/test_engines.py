@@ -16,7 +16,7 @@ from django.test import Client
 from inspector.decoding import SIGNED_COOKIES_SALT, decode
 from inspector.engines import ENGINE_COOKIE, ENGINES
 from tests.html import text_by_id
-from tests.session_client import COOKIE, HTMX, add
+from tests.session_client import COOKIE, HTMX, add, engine_cookie, masked
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def switch(client: Client, engine: str, **extra: str):
 @pytest.mark.parametrize("engine", NAMES)
 def test_every_action_on_every_engine(client: Client, engine: str) -> None:
     switch(client, engine)
-    assert client.cookies[ENGINE_COOKIE].value == engine
+    assert client.cookies[ENGINE_COOKIE].value == engine_cookie(engine)
 
     html = add(client, "name", "Sonam", **HTMX).content.decode()
     assert django_reads(engine, client) == {"name": "Sonam"}
@@ -94,10 +94,13 @@ def test_the_panel_shows_exactly_what_is_stored(client: Client, engine: str) -> 
         assert "Not signed" in html
     if engine == "file":
         path = Path(settings.SESSION_FILE_PATH).resolve() / (COOKIE + key)
-        assert text_by_id(html, "record-key") == str(path)
+        assert text_by_id(html, "record-key") == masked(str(path), key)
         assert shown == path.read_text()
     if engine == "signed_cookies":
-        assert shown == key
+        # The cookie is the session: its signature is masked, so nobody can copy it.
+        payload, timestamp, signature = key.split(":")
+        assert shown == f"{payload}:{timestamp}:{masked(signature, signature)}"
+        assert key not in html
         assert decode(key, SIGNED_COOKIES_SALT).data == {"name": "Sonam"}
         assert (
             "nothing is stored on the server" in html.replace("\n", " ")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inspector.demo import DEMO_USERNAME
 from tests.html import text_by_id
-from tests.session_client import COOKIE, HTMX, add, all_rows, stored
+from tests.session_client import COOKIE, HTMX, add, all_rows, masked, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,9 @@ def test_cycle_key_keeps_the_data_under_a_new_key(client: Client) -> None:
     text = happened(response)
     assert "session fixation" in text
     assert "old record deleted, new one created under a new key" in text
-    assert f"Key changed: {old}" in text
+    assert f"Key changed: {masked(old, old)} → {masked(new, new)}" in text
+    assert old not in text
+    assert new not in text
 
 
 def test_login_rotates_the_key_and_stores_the_auth_keys_read_only(client: Client) -> None:

@@ -16,7 +16,7 @@ from django.test import Client
 
 from inspector.engines import ENGINES
 from tests.html import text_by_id
-from tests.session_client import HTMX, add
+from tests.session_client import HTMX, add, masked
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def test_the_sql_shows_its_parameters_rows_and_purpose() -> None:
     key = client.cookies["sessionid"].value
     html = add(client, "b", "2", **HTMX).content.decode()
     panel = text_by_id(html, "operations")
-    assert f'WHERE "django_session"."session_key" = \'{key}\'' in panel
+    assert f'WHERE "django_session"."session_key" = \'{masked(key, key)}\'' in panel
     assert "1 row" in panel
     assert "load(): fetch the row the cookie names" in panel
     assert 'UPDATE "django_session" SET "session_data" = ' in panel
@@ -214,7 +214,8 @@ def test_cache_calls_show_the_full_key_and_timeout() -> None:
         "django.contrib.sessions.cache" + client.cookies["sessionid"].value
     )
     panel = text_by_id(html, "operations")
-    assert f"cache.add('{full_key}', <dict of 1 key: 'a'>, timeout=1209600)" in panel
+    shown = masked(full_key)
+    assert f"cache.add('{shown}', <dict of 1 key: 'a'>, timeout=1209600)" in panel
 
 
 def test_signing_shows_the_salt_and_the_set_cookie() -> None:

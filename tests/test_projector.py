@@ -22,7 +22,7 @@ from inspector.inspection import CookieOutcome
 from inspector.panels import PANELS
 from inspector.preferences import PRESENTER_COOKIE
 from tests.html import text_by_id
-from tests.session_client import COOKIE, HTMX, add, stored
+from tests.session_client import COOKIE, HTMX, add, engine_cookie, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_unsaved_without_javascript_says_the_memory_is_gone(client: Client) -> N
 
 @pytest.mark.parametrize("engine", ["db", "signed_cookies"])
 def test_a_record_django_refuses_is_no_session_to_expire(client: Client, engine: str) -> None:
-    client.cookies[ENGINE_COOKIE] = engine
+    client.cookies[ENGINE_COOKIE] = engine_cookie(engine)
     add(client, "a", "1", **HTMX)
     if engine == "db":
         key = client.cookies[COOKIE].value
@@ -220,9 +220,9 @@ def test_a_record_django_refuses_is_no_session_to_expire(client: Client, engine:
 
 
 def test_signed_cookies_say_set_expiry_cannot_lengthen_them(client: Client) -> None:
-    client.cookies[ENGINE_COOKIE] = "signed_cookies"
+    client.cookies[ENGINE_COOKIE] = engine_cookie("signed_cookies")
     assert "ticket #19201" in text_by_id(page(client), "expiry-none")
-    client.cookies[ENGINE_COOKIE] = "db"
+    client.cookies[ENGINE_COOKIE] = engine_cookie("db")
     assert "unless set_expiry() says otherwise" in text_by_id(page(client), "expiry-none")
 
 
@@ -245,7 +245,7 @@ def test_max_age_zero_from_set_cookie_is_not_a_deletion() -> None:
 
 
 def test_a_reload_after_a_signed_cookie_ended_says_so(client: Client) -> None:
-    client.cookies[ENGINE_COOKIE] = "signed_cookies"
+    client.cookies[ENGINE_COOKIE] = engine_cookie("signed_cookies")
     add(client, "a", "1", **HTMX)
     del client.cookies[COOKIE]
     idle = text_by_id(page(client), "happened-idle")
@@ -279,7 +279,7 @@ def test_opening_an_edit_row_keeps_the_last_actions_marks(client: Client) -> Non
 
 
 def test_cached_db_reads_the_cache_before_a_refused_row(client: Client) -> None:
-    client.cookies[ENGINE_COOKIE] = "cached_db"
+    client.cookies[ENGINE_COOKIE] = engine_cookie("cached_db")
     add(client, "a", "1", **HTMX)
     key = client.cookies[COOKIE].value
     row = Session.objects.get(pk=key)

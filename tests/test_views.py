@@ -10,7 +10,7 @@ from django.test import Client
 from inspector.decoding import DB_SALT, decode
 from inspector.forms import MAX_KEY_LENGTH, MAX_KEYS, MAX_VALUE_LENGTH
 from tests.html import attributes_by_id, text_by_id
-from tests.session_client import COOKIE, HTMX, add, all_rows, stored
+from tests.session_client import COOKIE, HTMX, add, all_rows, masked, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,16 @@ def test_add_without_javascript_redirects_and_the_page_shows_the_saved_state(
 
     html = client.get("/").content.decode()
     row = Session.objects.get(session_key=session_key)
-    assert text_by_id(html, "record-key") == session_key
+    assert text_by_id(html, "record-key") == masked(session_key, session_key)
+    assert session_key not in html
     assert text_by_id(html, "record-data") == row.session_data
     assert text_by_id(html, "record-json") == '{"name":"Sonam"}'
     assert text_by_id(html, "record-signature").startswith("verifies")
-    assert text_by_id(html, "cookie-sent") == f"{COOKIE}={session_key}"
+    assert text_by_id(html, "cookie-sent") == f"{COOKIE}={masked(session_key, session_key)}"
     # The redirect's Set-Cookie is reported on the page that follows it.
-    assert text_by_id(html, "cookie-response").startswith(f"Set-Cookie: {COOKIE}={session_key};")
+    assert text_by_id(html, "cookie-response").startswith(
+        f"Set-Cookie: {COOKIE}={masked(session_key, session_key)};"
+    )
     happened = text_by_id(html, "happened")
     assert "request.session['name'] = 'Sonam'" in happened
     assert "record created" in happened
@@ -69,7 +72,7 @@ def test_htmx_add_returns_partials_rendered_after_the_save(client: Client) -> No
     row = Session.objects.get(session_key=client.cookies[COOKIE].value)
     assert text_by_id(html, "record-data") == row.session_data
     assert decode(row.session_data, DB_SALT).data == {"name": "Sonam", "cart": ["apple"]}
-    assert text_by_id(html, "cookie-response") == (
+    assert text_by_id(html, "cookie-response") == masked(
         "Set-Cookie: " + response.cookies[COOKIE].OutputString()
     )
     assert "record updated" in text_by_id(html, "happened")

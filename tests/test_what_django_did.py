@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inspector.engines import ENGINES
 from tests.html import attributes_by_id, text_by_id
-from tests.session_client import COOKIE, HTMX, add
+from tests.session_client import COOKIE, HTMX, add, engine_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -299,6 +299,6 @@ def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_5xx() -> None:
 
 def test_a_file_session_key_too_long_for_a_file_name_is_no_key() -> None:
     client = Client()
-    header = f"sessionid={'a' * 300}; inspector_engine=file"
+    header = f"sessionid={'a' * 300}; inspector_engine={engine_cookie('file')}"
     for url in ("/session/clear", "/session/flush", "/session/cycle-key", "/logout"):
         assert client.post(url, HTTP_COOKIE=header, HTTP_HX_REQUEST="true").status_code < 500

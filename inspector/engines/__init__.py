@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from inspector import own_cookies
 from inspector.engines.base import Engine, StoredRecord
 from inspector.engines.cache import CacheEngine
 from inspector.engines.cached_db import CachedDatabaseEngine
@@ -21,8 +22,8 @@ __all__ = [
     "engine_named",
 ]
 
-#: The per-browser choice lives in its own cookie, never in the inspected session.
-ENGINE_COOKIE = "inspector_engine"
+#: The per-browser choice lives in its own signed cookie, never in the inspected session.
+ENGINE_COOKIE = own_cookies.ENGINE
 
 ENGINES: dict[str, Engine] = {
     engine.name: engine
@@ -48,5 +49,5 @@ def engine_for(request: HttpRequest) -> Engine:
     """The engine this browser chose, or the configured one."""
     engine = getattr(request, "inspector_engine", None)
     if engine is None:
-        engine = engine_named(request.COOKIES.get(ENGINE_COOKIE, "")) or default_engine()
+        engine = engine_named(own_cookies.read(request, ENGINE_COOKIE) or "") or default_engine()
     return engine

@@ -6,6 +6,7 @@ class InspectorConfig(AppConfig):
     verbose_name = "Session Inspector"
 
     def ready(self) -> None:
-        from inspector import checks, watching  # noqa: F401 (registers the system checks)
+        from inspector import checks, operations, watching  # noqa: F401 (registers the checks)
 
         watching.install()
+        operations.watch_logs()

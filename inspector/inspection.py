@@ -312,6 +312,8 @@ class ActionReport:
     operations_ms: float = 0.0
     #: What else was left out to fit the report in its cookie, in words.
     left_out: list[str] = field(default_factory=list)
+    #: What Django's session code logged (a record that did not verify, ...).
+    logged: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -374,6 +376,7 @@ class ActionReport:
             new_key=new_key if key_changed else None,
             operations=operations,
             operations_ms=inspection.recorder.total_ms,
+            logged=list(inspection.recorder.logged),
         )
 
 

@@ -22,6 +22,7 @@ from inspector.operations import (
     request_recorder,
 )
 from inspector.page import InspectorPage, redirect_with_report
+from inspector.tamper import set_session_cookie
 from inspector.watching import shorten
 
 CONTENT_SECURITY_POLICY = (
@@ -72,6 +73,8 @@ class InspectorSessionMiddleware(SessionMiddleware):
         recorder.closed = True
         if not engine_for(request).stores_on_server:
             record_cookie_write(request, response, recorder)
+        if (cookie := getattr(response, "inspector_session_cookie", None)) is not None:
+            set_session_cookie(response, cookie)
         if isinstance(response, InspectorPage):
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):

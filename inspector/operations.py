@@ -9,6 +9,7 @@ auth app's queries and everything else the request does stay out of the list.
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -77,6 +78,8 @@ class Recorder:
     phase: str = "view"
     #: Set once SessionMiddleware is done: anything after that is not Django's work.
     closed: bool = False
+    #: What the session framework logged meanwhile ("WARNING django.security...: ...").
+    logged: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -132,3 +135,26 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
 def request_recorder() -> Recorder | None:
     """The recorder of this request, whether or not a SessionStore method runs."""
     return _current.get()
+
+
+#: Where Django's session code logs: a record that does not verify, a cache that failed.
+WATCHED_LOGGERS = ("django.security", "django.contrib.sessions")
+
+
+class LogWatcher(logging.Handler):
+    """Hands what Django logs about sessions to the request's recorder, for the page.
+
+    It adds to the loggers' own handlers and changes none of them.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        recorder = request_recorder()
+        if recorder is not None and not recorder.closed:
+            recorder.logged.append(f"{record.levelname} {record.name}: {record.getMessage()}")
+
+
+def watch_logs() -> None:
+    for name in WATCHED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, LogWatcher) for handler in logger.handlers):
+            logger.addHandler(LogWatcher(level=logging.WARNING))

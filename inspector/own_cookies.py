@@ -21,7 +21,9 @@ PREVIOUS_KEY = "inspector_previous_key"
 REVEAL = "inspector_reveal"
 #: The last action's report, across the no-JavaScript redirect (see inspector.page).
 REPORT = "inspector_last_action"
-NAMES = frozenset({ENGINE, PRESENTER, PREVIOUS_KEY, REVEAL, REPORT})
+#: The session cookie the tamper lab replaced, so it can be put back.
+UNTAMPERED = "inspector_untampered"
+NAMES = frozenset({ENGINE, PRESENTER, PREVIOUS_KEY, REVEAL, REPORT, UNTAMPERED})
 
 _SALT = "inspector.own-cookie"
 

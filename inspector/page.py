@@ -98,6 +98,7 @@ class InspectorPage(HttpResponse):
         snapshot = Snapshot.take(request, self, record, report, self.context.get("marks"))
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context
+        context["tamper_value"] = tamper_value(context, snapshot.session_key)
         context["panels"] = panels
         context["changed_panels"] = [panel for panel in panels.values() if panel.changed]
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE
@@ -192,6 +193,7 @@ def page_context(
             + ([report.old_key, report.new_key] if report else [])
         ),
         "revealed": revealed(request, snapshot.session_key),
+        "untampered": own_cookies.read(request, own_cookies.UNTAMPERED) is not None,
         "add_form": forms.AddKeyForm(session=request.session),
         "value_types": VALUE_TYPES,
         "engines": ENGINES,
@@ -211,6 +213,17 @@ def page_context(
         "demo": {"username": demo.DEMO_USERNAME},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
     }
+
+
+def tamper_value(context: dict[str, Any], session_key: str | None) -> str:
+    """What the tamper lab's Cookie value holds: what was sent back with an error, or this
+    browser's cookie, whole only where the key is revealed."""
+    form = context.get("tamper_form")
+    if form is not None:
+        return form.data.get("cookie", "")
+    if not session_key:
+        return ""
+    return session_key if context["revealed"] else masking.mask(session_key)
 
 
 def revealed(request: HttpRequest, session_key: str | None) -> bool:

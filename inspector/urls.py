@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspector import lifecycle, views
+from inspector import lifecycle, tamper, views
 
 app_name = "inspector"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("test-cookie/check", lifecycle.test_cookie_worked, name="test-cookie-check"),
     path("test-cookie/delete", lifecycle.delete_test_cookie, name="test-cookie-delete"),
     path("method", lifecycle.run_method, name="method"),
+    path("tamper/cookie", tamper.send_cookie, name="tamper-cookie"),
+    path("tamper/restore", tamper.restore_cookie, name="tamper-restore"),
+    path("tamper/record", tamper.change_record, name="tamper-record"),
+    path("tamper/read", tamper.read_session, name="tamper-read"),
+    path("tamper/secret-key", tamper.new_secret_key, name="tamper-secret-key"),
     path("nested/append", lifecycle.append_in_place, name="nested-append"),
     path(
         "nested/append-modified", lifecycle.append_and_mark_modified, name="nested-append-modified"

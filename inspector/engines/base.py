@@ -149,6 +149,32 @@ class Engine:
         """What ``set_expiry(value)`` means for this engine's stored record."""
         raise NotImplementedError
 
+    #: Whether the record on the server is signed data (the tamper lab can change a byte).
+    signs_record: ClassVar[bool] = False
+
+    def tamper_record(self, session_key: str) -> str:
+        """Change one character of the stored payload and keep its signature, as someone
+        with write access to the store could; say what changed. Empty: no such record."""
+        raise NotImplementedError
+
+
+#: base64url characters: what a payload is written in.
+_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def changed_payload(signed: str) -> tuple[str, str]:
+    """``signed`` with one payload character changed, the timestamp and signature kept;
+    and what changed, in words."""
+    payload, separator, rest = signed.partition(":")
+    # Past the "." that marks a compressed payload; the middle is never that dot.
+    index = max(len(payload) // 2, 1 if payload.startswith(".") else 0)
+    if not payload or index >= len(payload):
+        return "A" + signed, "added 'A' before the payload"
+    old = payload[index]
+    new = "B" if old == "A" else "A"
+    changed = payload[:index] + new + payload[index + 1 :]
+    return changed + separator + rest, f"payload character {index + 1}: {old!r} → {new!r}"
+
 
 def plural(count: int, word: str, words: str = "") -> str:
     return f"{count} {word if count == 1 else words or word + 's'}"

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+from django.core.cache import caches
 
 from inspector.engines.base import StoredRecord
 from inspector.engines.cache import CacheEngine, read_cache_entry
@@ -43,6 +45,18 @@ class CachedDatabaseEngine(DatabaseEngine):
 
     def notes(self) -> list[str]:
         return CacheEngine().notes()
+
+    def tamper_record(self, session_key: str) -> str:
+        changed = super().tamper_record(session_key)
+        if not changed:
+            return ""
+        # Django reads the cache first, and the cache holds the dict, not the signed row:
+        # while the entry lasts nobody would notice the row changed.
+        caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + session_key)
+        return (
+            f"{changed}, and deleted the cache entry, as an eviction would: otherwise Django "
+            "reads the cache first and never sees the row"
+        )
 
     def afterlife(self) -> str:
         return (

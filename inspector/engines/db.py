@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from inspector.decoding import DB_SALT, decode
-from inspector.engines.base import Engine, StoredRecord, plural
+from inspector.engines.base import Engine, StoredRecord, changed_payload, plural
 
 
 class DatabaseEngine(Engine):
@@ -63,3 +63,14 @@ class DatabaseEngine(Engine):
 
     def where(self, session_key: str | None) -> str:
         return f"a row in the django_session table ({connection.vendor})"
+
+    signs_record = True
+
+    def tamper_record(self, session_key: str) -> str:
+        rows = SessionStore.get_model_class().objects.filter(session_key=session_key)
+        session_data = rows.values_list("session_data", flat=True).first()
+        if session_data is None:
+            return ""
+        changed, what = changed_payload(session_data)
+        rows.update(session_data=changed)
+        return f"changed the django_session row's session_data ({what}), signature kept"

@@ -1,0 +1,316 @@
+"""The tamper lab: why a signed value can be read but not changed.
+
+Each change is made the way an attacker could (a cookie edited in the browser, a
+byte changed by someone who can write to the store), and then an ordinary request
+reads the session, so the page shows what Django itself did about it.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
+from django.core.management.utils import get_random_secret_key
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from inspector import masking, own_cookies
+from inspector.actions import invalid, respond
+from inspector.decoding import DB_SALT, SIGNED_COOKIES_SALT
+from inspector.engines import Engine, engine_for
+from inspector.page import Action
+from inspector.values import short_repr
+
+#: What a cookie value may hold (RFC 6265 cookie-octet): no space, quote, comma,
+#: semicolon or backslash.
+COOKIE_OCTETS = frozenset(c for c in string.printable if c not in ' \t\n\r\x0b\x0c",;\\') | {
+    masking.ELLIPSIS
+}
+#: Browsers keep at most 4,096 bytes of name=value.
+MAX_COOKIE = 4096
+
+#: Where each tamper sends the browser next: the request that reads the session.
+AFTER = {"cookie", "record", "restore"}
+
+
+class CookieValueForm(forms.Form):
+    cookie = forms.CharField(
+        label="Cookie value",
+        max_length=MAX_COOKIE,
+        strip=True,
+        error_messages={
+            "required": "Type a cookie value to send (it is filled with your own).",
+            "max_length": f"A browser keeps at most {MAX_COOKIE:,} bytes of a cookie: "
+            "this one would be dropped.",
+        },
+    )
+
+    def __init__(self, *args: Any, real: str | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.real = real
+
+    def clean_cookie(self) -> str:
+        value: str = self.cleaned_data["cookie"]
+        if bad := sorted(set(value) - COOKIE_OCTETS):
+            raise forms.ValidationError(
+                f"A cookie value cannot hold {', '.join(map(repr, bad[:5]))}: browsers and "
+                "Django would split or drop it. Nothing was sent."
+            )
+        if masking.ELLIPSIS in value:
+            value = self._unmask(value)
+        if len(f"{settings.SESSION_COOKIE_NAME}={value}".encode()) > MAX_COOKIE:
+            raise forms.ValidationError(
+                f"A browser keeps at most {MAX_COOKIE:,} bytes of a cookie: this one would be "
+                "dropped. Nothing was sent."
+            )
+        return value
+
+    def _unmask(self, value: str) -> str:
+        """The page shows keys masked: "…" stands for the hidden middle of this browser's own
+        cookie, so a student can change a visible character without revealing the key."""
+        if value.count(masking.ELLIPSIS) != 1:
+            raise forms.ValidationError("Use “…” at most once: it stands for your key's middle.")
+        if not self.real or len(self.real) <= 2 * masking.SHOWN:
+            raise forms.ValidationError(
+                "“…” stands for the hidden middle of your own cookie, and this browser has none "
+                "now: type a whole value."
+            )
+        start, end = value.split(masking.ELLIPSIS)
+        return start + self.real[masking.SHOWN : -masking.SHOWN] + end
+
+
+def replace_session_cookie(response: HttpResponse, value: str) -> HttpResponse:
+    """Have the browser hold ``value`` as its session cookie. The middleware sets it once
+    SessionMiddleware is done, which would otherwise delete it for an empty session."""
+    response.inspector_session_cookie = value  # type: ignore[attr-defined]
+    return response
+
+
+def set_session_cookie(response: HttpResponse, value: str) -> None:
+    """Put ``value`` in the browser's session cookie, with the attributes Django gives it."""
+    response.set_cookie(
+        settings.SESSION_COOKIE_NAME,
+        value,
+        max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        path=settings.SESSION_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE or None,
+        httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
+
+
+def then_read(after: str) -> HttpResponseRedirect:
+    """The next request, the one that carries the change to Django: it reads the session."""
+    return HttpResponseRedirect(f"{reverse('inspector:tamper-read')}?after={after}", status=303)
+
+
+@require_POST
+def send_cookie(request: HttpRequest) -> HttpResponse:
+    real = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    form = CookieValueForm(request.POST, real=real)
+    if not form.is_valid():
+        return invalid(
+            request, "Nothing was sent: see the message by Cookie value.", tamper_form=form
+        )
+    response = replace_session_cookie(then_read("cookie"), form.cleaned_data["cookie"])
+    # Remember the cookie it replaces, so Restore can put it back (a bigger one would not fit).
+    if real and real != form.cleaned_data["cookie"] and len(real) < 3000:
+        own_cookies.write(response, own_cookies.UNTAMPERED, real)
+    return response
+
+
+@require_POST
+def restore_cookie(request: HttpRequest) -> HttpResponse:
+    original = own_cookies.read(request, own_cookies.UNTAMPERED)
+    if not original:
+        return invalid(request, "There is no cookie of yours to put back: nothing was changed.")
+    response = replace_session_cookie(then_read("restore"), original)
+    own_cookies.forget(response, own_cookies.UNTAMPERED)
+    return response
+
+
+@require_POST
+def change_record(request: HttpRequest) -> HttpResponse:
+    engine = engine_for(request)
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not engine.signs_record:
+        return invalid(request, no_signed_record(engine))
+    if not key or not engine.tamper_record(key):
+        return invalid(
+            request, "There is no stored record under your key to change: add a key first."
+        )
+    return then_read("record")
+
+
+@require_GET
+def read_session(request: HttpRequest) -> HttpResponse:
+    """An ordinary view that reads the session: Django loads whatever the cookie names."""
+    keys = list(request.session.keys())
+    after = request.GET.get("after", "")
+    python = "list(request.session.keys())  # any view that reads the session"
+    message = " ".join(
+        part
+        for part in (
+            BEFORE.get(after, ""),
+            what_loading_did(request, keys),
+            untouched(request) if after == "cookie" else "",
+        )
+        if part
+    )
+    return respond(request, Action(python=python, message=message, result=short_repr(keys, 400)))
+
+
+BEFORE = {
+    "cookie": "Your browser now holds the cookie value you typed, and sent it with this request.",
+    "restore": "Your browser holds its own cookie again, and sent it with this request.",
+    "record": "The inspector (not Django) changed one character of the stored payload and kept "
+    "its signature, as anyone who can write to the store could. Then this request read it.",
+}
+
+
+def what_loading_did(request: HttpRequest, keys: list[str]) -> str:
+    """Why Django loaded what it did, and what SessionMiddleware then does, from the session's
+    own state after the load (the same checks Django makes)."""
+    engine = engine_for(request)
+    session = request.session
+    logged = request.inspection.recorder.logged  # type: ignore[attr-defined]
+    if keys:
+        return f"Django loaded {len(keys)} key{'s' if len(keys) != 1 else ''}: the record verifies."
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return "There was no session cookie: an empty session, and no cookie to delete."
+    if not engine.stores_on_server:
+        cause = (
+            "signing.loads() raised (a bad signature, or older than SESSION_COOKIE_AGE); the "
+            "signed_cookies engine's load() catches it without logging anything, calls "
+            "create() and returns an empty session."
+        )
+    elif any("Session data corrupted" in line for line in logged):
+        cause = (
+            "The record is there, but its signature does not verify: Django logged "
+            "“Session data corrupted” (logger django.security.SuspiciousSession) and loaded "
+            "an empty session."
+        )
+    elif session.session_key is None:
+        cause = (
+            "No record lives under that key (or it expired): Django loaded an empty session "
+            "and dropped the key. Changing or guessing a key gets nobody into a session."
+        )
+    else:
+        cause = "Django loaded an empty session: the record holds no keys."
+    return f"{cause} {after_the_view(session)}"
+
+
+def after_the_view(session: SessionBase) -> str:
+    """What SessionMiddleware does with the session this view leaves (see process_response)."""
+    if session.is_empty():
+        return (
+            "With no key and no data the session is empty, so SessionMiddleware deletes the "
+            "cookie; the next write starts a session under a new key."
+        )
+    if session.modified:
+        return (
+            "create() only marks the session modified, so SessionMiddleware saves it: the "
+            "browser gets a freshly signed cookie holding an empty session."
+        )
+    return (
+        "The session keeps its key and is not modified, so Django saves nothing and the "
+        "cookie stays; the next write replaces the record under the same key."
+    )
+
+
+def untouched(request: HttpRequest) -> str:
+    original = own_cookies.read(request, own_cookies.UNTAMPERED)
+    if not original:
+        return ""
+    engine = engine_for(request)
+    if not engine.stores_on_server:
+        return (
+            "Your own cookie is unchanged and still verifies, wherever a copy of it is kept: "
+            "Restore my cookie puts it back."
+        )
+    record = engine.read(original)
+    if record is None:
+        return ""
+    return (
+        f"Your own session ({masking.mask(original)}) is untouched: its record is still stored. "
+        "Restore my cookie puts it back."
+    )
+
+
+def no_signed_record(engine: Engine) -> str:
+    if engine.stores_on_server:
+        return (
+            "The cache engine stores the session dict itself, pickled, with no signature: "
+            "whoever can write to the cache can change it, and Django would never notice. "
+            "Nothing was changed."
+        )
+    return (
+        "With signed cookies the record is the cookie: change a payload character in "
+        "Cookie value and send it. Nothing was changed."
+    )
+
+
+@require_POST
+def new_secret_key(request: HttpRequest) -> HttpResponse:
+    """Check this browser's record against a freshly made SECRET_KEY, with and without the old
+    one as a fallback: computed here, no setting changes."""
+    engine = engine_for(request)
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    record = engine.read(key) if key else None
+    if record is None or record.decoded is None:
+        reason = (
+            no_signed_record(engine).split(":")[0] + ": SECRET_KEY signs nothing in it."
+            if engine.stores_on_server and not engine.signs_record
+            else "There is no stored record to check: add a key first."
+        )
+        return invalid(request, f"{reason} Nothing was changed.")
+    salt = DB_SALT if engine.stores_on_server else SIGNED_COOKIES_SALT
+    new = get_random_secret_key()
+    alone = _verifies(record.raw, salt, new, [])
+    with_fallback = _verifies(record.raw, salt, new, [settings.SECRET_KEY])
+    python = (
+        "new_key = get_random_secret_key()\n"
+        f"signing.loads(session_data, key=new_key, salt={salt!r})\n"
+        f"signing.loads(session_data, key=new_key, fallback_keys=[SECRET_KEY], salt={salt!r})"
+    )
+    message = secret_key_text(engine, alone, with_fallback)
+    return respond(
+        request, Action(python=python, message=message, result=f"{alone}\n{with_fallback}")
+    )
+
+
+def secret_key_text(engine: Engine, alone: str, with_fallback: str) -> str:
+    computed = "Computed here with a throwaway key: no server setting was changed."
+    if with_fallback != "verifies":
+        return (
+            f"With a new SECRET_KEY alone: {alone}; with the old key in SECRET_KEY_FALLBACKS: "
+            f"{with_fallback} too, as this record does not verify with the current key either "
+            f"(see Stored record). {computed}"
+        )
+    refused = (
+        "Django would log “Session data corrupted” and start every session empty"
+        if engine.stores_on_server
+        else "signed_cookies would silently start every session empty"
+    )
+    return (
+        f"With a new SECRET_KEY alone: {alone}, so {refused}: everyone is logged out. "
+        "With the old key in SECRET_KEY_FALLBACKS: it verifies, so sessions survive the "
+        f"change, and each is signed with the new key at its next save. {computed}"
+    )
+
+
+def _verifies(value: str, salt: str, key: str, fallbacks: list[str]) -> str:
+    try:
+        # No max_age: the question is the signature, not the age.
+        signing.loads(value, key=key, fallback_keys=fallbacks, salt=salt)
+    except signing.BadSignature:
+        return "BadSignature"
+    except Exception as error:  # a payload that verifies but does not decode
+        return type(error).__name__
+    return "verifies"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from inspector.decoding import DB_SALT, decode
+from inspector.masking import mask
 from tests.conftest import TEST_SECRET_KEY, LiveApp
 
 pytestmark = pytest.mark.browser
@@ -32,15 +33,17 @@ def assert_panels_agree(page, app: LiveApp, expected: dict | None) -> None:
     row = app.session_row(jar)
     assert row is not None, "the cookie's key has no django_session row"
     session_key, session_data, _expire = row
-    assert page.locator("#record-key").inner_text() == session_key
+    # Keys are masked on screen, and the whole key is nowhere in the page.
+    assert page.locator("#record-key").inner_text() == mask(session_key)
     assert page.locator("#record-data").inner_text() == session_data
-    assert page.locator("#header .key").inner_text() == jar
+    assert page.locator("#header .key").inner_text() == mask(jar)
+    assert jar not in page.content()
     with_key = decode_with(session_data)
     assert with_key == expected
     # The cookie the browser will send next is the one the panel says was set.
     response = page.locator("#cookie-response").inner_text()
     if response.startswith("Set-Cookie"):
-        assert f"sessionid={jar};" in response
+        assert f"sessionid={mask(jar)};" in response
     rows = page.locator("#keys tbody tr:not(.flash-removed)[data-key]")
     assert sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.key)")) == sorted(expected)
 
@@ -178,9 +181,11 @@ def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) 
     elif engine == "file":
         path = Path(live_app.env["DJANGO_SESSION_FILE_PATH"]).resolve() / f"sessionid{jar}"
         assert shown == path.read_text()
-        assert page.locator("#record-key").inner_text() == str(path)
+        assert page.locator("#record-key").inner_text() == str(path).replace(jar, mask(jar))
     elif engine == "signed_cookies":
-        assert shown == jar
+        # The cookie is the session: its signature is masked.
+        payload, timestamp, signature = jar.split(":")
+        assert shown == f"{payload}:{timestamp}:{mask(signature)}"
         assert page.locator("meter.gauge").is_visible()
     else:
         assert shown == "{'name': 'Sonam'}"
@@ -196,6 +201,63 @@ def test_every_engine_live_in_the_browser(page, live_app: LiveApp, engine: str) 
     assert page.locator("#record-none").is_visible()
     if engine in {"db", "cached_db"}:
         assert live_app.session_row(jar) is None
+
+
+@pytest.mark.parametrize("engine", ["db", "cached_db", "cache", "file", "signed_cookies"])
+def test_the_tamper_lab_in_the_browser(page, live_app: LiveApp, engine: str) -> None:
+    page.goto(live_app.url + "/")
+    page.get_by_label("Engine").select_option(engine)
+    page.locator("#engine-path").get_by_text(
+        f"django.contrib.sessions.backends.{engine}"
+    ).wait_for()
+    add_key(page, "name", "Sonam")
+    jar = session_cookie(page)
+    assert jar is not None
+    assert jar not in page.content()
+    page.get_by_role("button", name="Reveal").click()
+    page.get_by_role("button", name="Hide").wait_for()
+    assert page.locator("#header-key").inner_text() == jar
+    field = page.get_by_label("Cookie value")
+    assert field.input_value() == jar
+
+    # One character changed: a db key's last, a signed cookie's first payload character.
+    if ":" in jar:
+        tampered = ("B" if jar[0] != "B" else "C") + jar[1:]
+    else:
+        tampered = jar[:-1] + ("x" if jar[-1] != "x" else "y")
+    field.fill(tampered)
+    page.get_by_role("button", name="Send this cookie").click()
+    happened = page.locator("#happened")
+    happened.get_by_text("Your browser now holds the cookie value you typed").wait_for()
+    # htmx followed the redirect with its header: the partials were swapped, not a page.
+    assert page.locator("h1").count() == 1
+    assert happened.get_by_text("[]", exact=True).is_visible()
+    if engine == "signed_cookies":
+        assert "without logging anything" in happened.inner_text()
+        assert session_cookie(page) not in (None, jar, tampered)
+    else:
+        assert "No record lives under that key" in happened.inner_text()
+        assert session_cookie(page) is None
+        assert f"Your own session ({mask(jar)}) is untouched" in happened.inner_text()
+
+    page.get_by_role("button", name="Restore my cookie").click()
+    happened.get_by_text("Django loaded 1 key: the record verifies.").wait_for()
+    assert session_cookie(page) == jar
+    assert page.locator('tr[data-key="name"]').is_visible()
+
+    if engine in {"db", "cached_db", "file"}:
+        page.get_by_role("button", name="Change the stored payload").click()
+        happened.get_by_text("WARNING django.security.SuspiciousSession").wait_for()
+        assert page.locator("#record-signature").first.inner_text() == "does not verify"
+        assert session_cookie(page) == jar
+    else:
+        assert page.get_by_role("button", name="Change the stored payload").count() == 0
+
+    page.get_by_role("button", name="What if SECRET_KEY changed?").click()
+    if engine == "cache":
+        happened.get_by_text("SECRET_KEY signs nothing in it", exact=False).wait_for()
+    else:
+        happened.get_by_text("no server setting was changed", exact=False).wait_for()
 
 
 def add_key(page, key: str, value: str, kind: str = "text") -> None:

@@ -1,0 +1,160 @@
+"""The tamper lab: Django refuses what was changed, and plain Django does exactly the same."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.test import Client
+
+from inspector import own_cookies
+from inspector.engines import ENGINES
+from inspector.masking import mask
+from tests.html import attributes_by_id, text_by_id
+from tests.session_client import COOKIE, HTMX, add, engine_cookie
+
+pytestmark = pytest.mark.django_db
+
+SIGNED = {"db", "cached_db", "file"}
+
+
+def on(engine: str) -> Client:
+    client = Client()
+    client.cookies[own_cookies.ENGINE] = engine_cookie(engine)
+    add(client, "name", "Sonam")
+    return client
+
+
+def one_character_changed(value: str) -> str:
+    """A db key's last character, or a signed cookie's first payload character."""
+    if ":" in value:
+        return ("B" if value[0] != "B" else "C") + value[1:]
+    return value[:-1] + ("x" if value[-1] != "x" else "y")
+
+
+def happened(response) -> str:  # type: ignore[no-untyped-def]
+    return text_by_id(response.content.decode(), "happened")
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_an_edited_cookie_gets_an_empty_session_and_leaves_the_old_one_untouched(
+    engine: str,
+) -> None:
+    client = on(engine)
+    original = client.cookies[COOKIE].value
+    tampered = one_character_changed(original)
+    response = client.post("/tamper/cookie", {"cookie": tampered}, **HTMX, follow=True)
+    assert response.redirect_chain == [("/tamper/read?after=cookie", 303)]
+    text = happened(response)
+    assert "Your browser now holds the cookie value you typed" in text
+    plain = ENGINES[engine].plain_store_class
+    # Plain Django, given the same cookie, loads the same: nothing.
+    assert list(plain(tampered).keys()) == []
+    assert "[]" in text
+    if engine == "signed_cookies":
+        assert "without logging anything" in text
+        assert "freshly signed cookie holding an empty session" in text
+    else:
+        assert "No record lives under that key" in text
+        assert "deletes the cookie" in text
+        assert f"Your own session ({mask(original)}) is untouched" in text
+    # The old session is untouched: plain Django still loads it.
+    assert plain(original).load() == {"name": "Sonam"}
+    # Restore puts this browser's own cookie back, and Django loads it again.
+    response = client.post("/tamper/restore", **HTMX, follow=True)
+    assert "Django loaded 1 key: the record verifies." in happened(response)
+    assert client.cookies[COOKIE].value == original
+
+
+@pytest.mark.parametrize("engine", sorted(SIGNED))
+def test_a_changed_payload_with_its_signature_kept_is_refused_as_plain_django_refuses_it(
+    engine: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = on(engine)
+    key = client.cookies[COOKIE].value
+    with caplog.at_level(logging.WARNING, logger="django.security"):
+        response = client.post("/tamper/record", **HTMX, follow=True)
+    text = happened(response)
+    assert "Session data corrupted" in text
+    assert "WARNING django.security.SuspiciousSession: Session data corrupted" in text
+    assert "The session keeps its key and is not modified" in text
+    assert [r.getMessage() for r in caplog.records] == ["Session data corrupted"]
+    assert text_by_id(response.content.decode(), "record-signature") == "does not verify"
+    caplog.clear()
+    plain = ENGINES[engine].plain_store_class(key)
+    if engine == "cached_db":
+        # The read above cached the empty dict: plain Django reads that first.
+        from django.core.cache import caches
+
+        caches["default"].delete("django.contrib.sessions.cached_db" + key)
+    with caplog.at_level(logging.WARNING, logger="django.security"):
+        assert plain.load() == {}
+    assert [r.getMessage() for r in caplog.records] == ["Session data corrupted"]
+
+
+@pytest.mark.parametrize("engine", ["cache", "signed_cookies"])
+def test_where_no_signed_record_is_stored_the_control_is_absent_and_explained(
+    engine: str,
+) -> None:
+    client = on(engine)
+    html = client.get("/").content.decode()
+    assert attributes_by_id(html, "tamper-record") is None
+    response = client.post("/tamper/record", **HTMX)
+    assert "Nothing was changed" in happened(response)
+    assert ENGINES[engine].plain_store_class(client.cookies[COOKIE].value).load() == {
+        "name": "Sonam"
+    }
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_what_if_secret_key_changed(engine: str) -> None:
+    client = on(engine)
+    response = client.post("/tamper/secret-key", **HTMX)
+    text = happened(response)
+    if engine == "cache":
+        assert "SECRET_KEY signs nothing in it" in text
+        return
+    assert "With a new SECRET_KEY alone: BadSignature" in text
+    assert "With the old key in SECRET_KEY_FALLBACKS: it verifies" in text
+    assert "no server setting was changed" in text
+    # The record is still what it was.
+    assert ENGINES[engine].plain_store_class(client.cookies[COOKIE].value).load() == {
+        "name": "Sonam"
+    }
+
+
+def test_a_masked_value_stands_for_this_browsers_own_key() -> None:
+    client = on("db")
+    key = client.cookies[COOKIE].value
+    html = client.get("/").content.decode()
+    shown = attributes_by_id(html, "tamper-cookie")["value"]
+    assert shown == mask(key)
+    edited = shown[:-1] + ("x" if shown[-1] != "x" else "y")
+    client.post("/tamper/cookie", {"cookie": edited})
+    assert client.cookies[COOKIE].value == key[:-1] + edited[-1]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("has space", "A cookie value cannot hold ' '"),
+        ("semi;colon", "A cookie value cannot hold ';'"),
+        ("a…b…c", "Use “…” at most once"),
+        ("x" * 4100, "A browser keeps at most 4,096 bytes"),
+        ("", "Type a cookie value"),
+    ],
+)
+def test_a_cookie_value_a_browser_would_not_keep_is_refused(value: str, message: str) -> None:
+    client = on("db")
+    key = client.cookies[COOKIE].value
+    response = client.post("/tamper/cookie", {"cookie": value}, **HTMX)
+    assert response.status_code == 200
+    assert message in text_by_id(response.content.decode(), "tamper-cookie-error")
+    assert client.cookies[COOKIE].value == key
+
+
+def test_without_javascript_the_read_lands_on_the_page() -> None:
+    client = on("file")
+    response = client.post("/tamper/record", follow=True)
+    assert [url for url, _ in response.redirect_chain] == ["/tamper/read?after=record", "/"]
+    assert "Session data corrupted" in text_by_id(response.content.decode(), "happened")

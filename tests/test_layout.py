@@ -153,7 +153,9 @@ def test_presenter_keeps_up_with_the_teacher(browser, live_app: LiveApp) -> None
 
 def test_presenter_zoomed_on_a_laptop_still_follows_the_action(browser, live_app: LiveApp) -> None:
     """1280x800 at 150%: one column, the page scrolls; the header and what happened stay in view."""
-    context = browser.new_context(viewport={"width": 853, "height": 533})
+    # bypass_csp: Playwright polls a wait_for_function predicate with eval, which the
+    # page's Content-Security-Policy (rightly) forbids.
+    context = browser.new_context(viewport={"width": 853, "height": 533}, bypass_csp=True)
     page = context.new_page()
     page.goto(live_app.url + "/")
     page.get_by_role("button", name="Presenter").click()

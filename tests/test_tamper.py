@@ -79,7 +79,10 @@ def test_a_changed_payload_with_its_signature_kept_is_refused_as_plain_django_re
     assert "WARNING django.security.SuspiciousSession: Session data corrupted" in text
     assert "The session keeps its key and is not modified" in text
     assert [r.getMessage() for r in caplog.records] == ["Session data corrupted"]
-    assert text_by_id(response.content.decode(), "record-signature") == "does not verify"
+    html = response.content.decode()
+    assert text_by_id(html, "record-signature") == "does not verify"
+    # The forged data is readable (signed, not encrypted), and refused all the same.
+    assert text_by_id(html, "record-json") == '{"name":"Sonam","is_admin":true}'
     caplog.clear()
     plain = ENGINES[engine].plain_store_class(key)
     if engine == "cached_db":
@@ -158,3 +161,24 @@ def test_without_javascript_the_read_lands_on_the_page() -> None:
     response = client.post("/tamper/record", follow=True)
     assert [url for url, _ in response.redirect_chain] == ["/tamper/read?after=record", "/"]
     assert "Session data corrupted" in text_by_id(response.content.decode(), "happened")
+
+
+@pytest.mark.parametrize("value", ["Sonam", "x" * 500])  # the second one compresses
+def test_the_forged_payload_is_encoded_as_django_encodes_and_keeps_the_signature(
+    value: str,
+) -> None:
+    from django.core import signing
+
+    from inspector.decoding import DB_SALT, decode
+    from inspector.engines.base import changed_payload
+
+    signed = signing.dumps({"name": value}, salt=DB_SALT, compress=True)
+    forged, what = changed_payload(signed)
+    assert what == 'added "is_admin": true to the payload'
+    assert forged.split(":")[1:] == signed.split(":")[1:]
+    assert forged.startswith(".") == signed.startswith(".")
+    decoded = decode(forged, DB_SALT)
+    assert not decoded.verified
+    assert decoded.data == {"name": value, "is_admin": True}
+    with pytest.raises(signing.BadSignature):
+        signing.loads(forged, salt=DB_SALT)

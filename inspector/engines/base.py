@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
+import json
+import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import import_module
@@ -10,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 
 from inspector.decoding import SignedData
 from inspector.observed import observed
@@ -158,22 +162,32 @@ class Engine:
         raise NotImplementedError
 
 
-#: base64url characters: what a payload is written in.
-_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#: What the tamper lab writes into a stored payload: the classic forged privilege.
+FORGED = {"is_admin": True}
 
 
 def changed_payload(signed: str) -> tuple[str, str]:
-    """``signed`` with one payload character changed, the timestamp and signature kept;
-    and what changed, in words."""
+    """``signed`` with ``FORGED`` added to its payload, encoded as Django encodes it, and the
+    timestamp and signature kept; and what changed, in words."""
     payload, separator, rest = signed.partition(":")
-    # Past the "." that marks a compressed payload; the middle is never that dot.
-    index = max(len(payload) // 2, 1 if payload.startswith(".") else 0)
-    if not payload or index >= len(payload):
-        return "A" + signed, "added 'A' before the payload"
-    old = payload[index]
-    new = "B" if old == "A" else "A"
-    changed = payload[:index] + new + payload[index + 1 :]
-    return changed + separator + rest, f"payload character {index + 1}: {old!r} → {new!r}"
+    compressed = payload.startswith(".")
+    try:
+        raw = signing.b64_decode(payload.lstrip(".").encode())
+        data = json.loads(zlib.decompress(raw) if compressed else raw)
+    except (ValueError, zlib.error, binascii.Error):
+        data = None
+    if not isinstance(data, dict):
+        # Not Django's encoding: one character changed does as well.
+        index = len(payload) // 2
+        new = "B" if payload[index : index + 1] == "A" else "A"
+        return payload[:index] + new + payload[index + 1 :] + separator + rest, (
+            f"payload character {index + 1} changed to {new!r}"
+        )
+    encoded = json.dumps(data | FORGED, separators=(",", ":")).encode("latin-1")
+    if compressed:
+        encoded = zlib.compress(encoded)
+    forged = ("." if compressed else "") + signing.b64_encode(encoded).decode()
+    return forged + separator + rest, 'added "is_admin": true to the payload'
 
 
 def plural(count: int, word: str, words: str = "") -> str:

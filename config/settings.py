@@ -101,7 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the lock. DJANGO_SQLITE_TIMEOUT is for the tests,
+        # which hold the lock on purpose and need not wait 20 s to see it outlast this.
+        "timeout": float(os.environ.get("DJANGO_SQLITE_TIMEOUT") or 20),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

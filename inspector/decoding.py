@@ -16,13 +16,18 @@ import binascii
 import datetime as dt
 import json
 import re
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.utils.crypto import constant_time_compare
+from django.utils.http import http_date
+
+from inspector.values import MAX_DEPTH, shape_problem, short_repr
 
 #: Salts Django uses; the store's salt is "django.contrib.sessions." + its class's qualname.
 DB_SALT = "django.contrib.sessions.SessionStore"
@@ -44,6 +49,8 @@ class SignedData:
     compressed: bool = False
     json_text: str | None = None
     data: dict[str, Any] | None = None
+    #: The timestamp as a number, when it is base62; it may lie outside the calendar.
+    timestamp_seconds: int | None = None
     signed_at: dt.datetime | None = None
     #: "current key", "a fallback key" or None when no key verifies it.
     verified_with: str | None = None
@@ -75,7 +82,14 @@ def decode(raw: str, salt: str) -> SignedData:
             "The signature does not match this server's SECRET_KEY (nor any fallback): "
             "Django would treat this session as empty."
         )
-    result.signed_at = _timestamp(result.timestamp_b62, result.errors)
+    result.timestamp_seconds = _base62(result.timestamp_b62, result.errors)
+    if result.timestamp_seconds is not None:
+        result.signed_at = moment(result.timestamp_seconds)
+        if result.signed_at is None:
+            result.errors.append(
+                f"The timestamp {short_repr(result.timestamp_b62, 40)} is base62 for a moment "
+                "outside the calendar (years 1 to 9999): no clock wrote it."
+            )
     result.compressed = result.payload.startswith(".")
     result.json_text = _payload_text(result.payload, result.compressed, result.errors)
     if result.json_text is not None:
@@ -93,13 +107,94 @@ def _verify(signed_part: str, signature: str, salt: str) -> str | None:
     return None
 
 
-def _timestamp(text: str, errors: list[str]) -> dt.datetime | None:
+def _base62(text: str, errors: list[str]) -> int | None:
     try:
-        seconds = signing.b62_decode(text)
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    except (ValueError, OverflowError, OSError, IndexError):
-        errors.append(f"The timestamp {text!r} is not base62 seconds.")
+        return signing.b62_decode(text)
+    except (ValueError, IndexError):
+        errors.append(f"The timestamp {short_repr(text, 40)} is not base62 seconds.")
         return None
+
+
+# Moments, from numbers and texts a store or a cookie holds: None where the calendar ends.
+# datetime holds years 1 to 9999; a signed timestamp or a stored expiry can name any
+# number, and converting or adding past either end raises OverflowError, ValueError or
+# (from the C library) OSError.
+_OUT_OF_CALENDAR = (OverflowError, ValueError, OSError)
+
+
+def moment(seconds: float) -> dt.datetime | None:
+    """Seconds since 1970 as a UTC datetime; None outside the calendar."""
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    except _OUT_OF_CALENDAR:
+        return None
+
+
+def later(start: dt.datetime, seconds: float) -> dt.datetime | None:
+    """``start`` plus ``seconds``; None past either end of the calendar."""
+    try:
+        return start + dt.timedelta(seconds=seconds)
+    except _OUT_OF_CALENDAR:
+        return None
+
+
+def in_utc(when: dt.datetime) -> dt.datetime | None:
+    """``when`` in UTC, the zone the page shows; None when the shift leaves the calendar
+    (9999-12-31 23:59 at -14:00 is already year 10000 in UTC)."""
+    try:
+        return when.astimezone(dt.UTC)
+    except _OUT_OF_CALENDAR:
+        return None
+
+
+def expiry_problem(data: dict[str, Any]) -> str:
+    """Why Django's own code would fail on this session's ``_session_expiry`` (empty if not).
+
+    Django turns it into an age and a date (get_expiry_age(), get_expiry_date()), a
+    database stores the date in UTC, and SessionMiddleware writes the cookie's Expires with
+    http_date(now + age). Only a record this server signed, or the unsigned cache, can hold
+    an expiry the forms refuse; any of those steps raising would be a server error.
+    """
+    expiry = data.get("_session_expiry")
+    if not expiry:  # Django's own test: the default applies
+        return ""
+    scratch = SessionBase()
+    scratch._session_cache = {"_session_expiry": expiry}
+    try:
+        age = scratch.get_expiry_age()
+        ends = scratch.get_expiry_date()
+        if in_utc(ends) is None:
+            raise OverflowError("it lies past the end of the calendar in UTC")
+        http_date(time.time() + age)
+    except (TypeError, *_OUT_OF_CALENDAR) as error:
+        return (
+            f"Its _session_expiry, {short_repr(expiry, 60)}, is no expiry Django can use "
+            f"({error}): Django would fail on it with a server error, so the inspector reads "
+            "this record as an empty session."
+        )
+    return ""
+
+
+def load_problem(data: dict[str, Any]) -> str:
+    """Why the inspector reads ``data``, a session Django would load, as an empty session.
+
+    Only a record this server signed (or the unsigned cache) can hold what the forms
+    refuse: a value nested past MAX_DEPTH, a lone surrogate, an expiry Django cannot use.
+    Django would trust it and then fail on it, or the page could not show it.
+    """
+    for key, value in data.items():
+        for part, problem in (
+            ("The key", shape_problem(key)),
+            ("The value of", shape_problem(value)),
+        ):
+            if problem:
+                return (
+                    f"{part} {short_repr(key, 40)} cannot be shown: {problem} No form here "
+                    f"writes that (values nest at most {MAX_DEPTH} levels, and hold text, not "
+                    "halves of characters), so the inspector reads this record as an empty "
+                    "session."
+                )
+    return expiry_problem(data)
 
 
 def _payload_text(payload: str, compressed: bool, errors: list[str]) -> str | None:

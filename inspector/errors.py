@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.exceptions import InvalidSessionKey, SessionInterrupted
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -27,6 +27,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
             "save() raised UpdateError and SessionMiddleware turned it into SessionInterrupted. "
             "Another tab may have flushed it or logged out, it may have expired and been "
             "cleared, or the cache may have lost it. Nothing was saved; reload to start again."
+        )
+    elif isinstance(exception, InvalidSessionKey):
+        message = (
+            "Django refused this request: the session cookie holds characters no session key "
+            "has (only a-z and 0-9), so the file engine raised InvalidSessionKey, a "
+            "SuspiciousOperation Django answers with 400 Bad Request. Nothing was changed. "
+            "An action that loads the session first, such as Add, starts a fresh one."
         )
     else:
         message = "Django could not accept that request (400 Bad Request). Nothing was changed."

@@ -42,7 +42,9 @@ def loads(token: str, stored: str | None) -> Marks:
     """The marks in ``token``, or none when it does not verify or the record has moved on."""
     try:
         value: Any = signing.loads(token, salt=_SALT, max_age=12 * 3600)
-    except (signing.BadSignature, ValueError, TypeError):
+    except (signing.BadSignature, ValueError, TypeError, OverflowError, RecursionError):
+        # Only this server signs marks, but a token is a URL anyone can keep and resend:
+        # OverflowError, a signed time past any float; RecursionError, JSON nested too deep.
         return Marks()
     if not isinstance(value, dict) or value.get("s") != _digest(stored):
         return Marks()
@@ -51,6 +53,10 @@ def loads(token: str, stored: str | None) -> Marks:
     if not isinstance(changes, dict) or not isinstance(removed, list):
         return Marks()
     return Marks(
-        {str(key): kind for key, kind in changes.items() if kind in KINDS},
+        {
+            str(key): kind
+            for key, kind in changes.items()
+            if isinstance(kind, str) and kind in KINDS
+        },
         [tuple(map(str, row)) for row in removed if isinstance(row, list) and len(row) == 3],
     )

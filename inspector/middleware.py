@@ -21,6 +21,7 @@ from inspector.operations import (
     recording,
     request_recorder,
 )
+from inspector.outage import explain, read_before
 from inspector.page import InspectorPage, redirect_with_report
 from inspector.tamper import set_session_cookie
 from inspector.watching import shorten
@@ -47,7 +48,18 @@ class InspectorSessionMiddleware(SessionMiddleware):
         # A fresh recorder per request, reset afterwards even if the request fails:
         # a server thread serves many requests.
         with recording(Recorder()):
-            return super().__call__(request)
+            try:
+                return super().__call__(request)
+            except Exception as error:
+                # A session store that went away is explained, not a 500 (inspector.outage).
+                if (response := explain(request, error)) is None:
+                    raise
+                response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A view's errors never reach __call__: Django has made them a 500 response by then.
+        return explain(request, exception)
 
     def process_request(self, request: HttpRequest) -> None:
         engine = engine_for(request)
@@ -60,7 +72,7 @@ class InspectorSessionMiddleware(SessionMiddleware):
             sent_key=sent_key,
             first_session=request.session,
             # Only an action changes the store: what it started from, for the diff.
-            before=engine.read(sent_key) if request.method == "POST" else None,
+            before=read_before(request, engine, sent_key) if request.method == "POST" else None,
         )
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:

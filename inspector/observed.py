@@ -6,6 +6,12 @@ the watchers (``inspector.watching``) record what it does, and ``load()``
 keeps a copy of what it loaded: the session before the view changed it.
 The subclass keeps Django's ``__qualname__``, because the signing salt is
 built from it: its records and plain Django's are the same.
+
+One departure, where Django would answer with a server error: a record it
+would trust (signed by this server, or in the unsigned cache) that holds what
+no form here writes, such as an expiry past the calendar or nesting that
+exhausts the stack, loads as an empty session (``inspector.decoding.load_problem``;
+the Stored record panel says why).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from inspector.decoding import load_problem
 from inspector.operations import request_recorder
 from inspector.watching import CacheWatcher, watching_databases
 
@@ -54,7 +61,15 @@ class ObservedStore(SessionBase):
 
     def load(self) -> dict[str, Any]:
         with step("load", "load()"):
-            data = super().load()
+            try:
+                data = super().load()
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                # Django's file backend reads _session_expiry inside load(): data that is
+                # not a dict, or an expiry it cannot use, raises there.
+                data = {}
+        # Django would keep a signed JSON list as the session and fail on its first read.
+        if not isinstance(data, dict) or load_problem(data):
+            data = {}
         if self.loaded is None:
             self.loaded = copy.deepcopy(data)
         return data

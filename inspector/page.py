@@ -152,9 +152,13 @@ def _shed_removed(report: ActionReport) -> str:
 
 def _shed_text(report: ActionReport) -> str:
     report.python = shorten(report.python, 300)
+    report.logged = report.logged[:5]
     report.result = shorten(report.result, 300)
     report.cookie.header = shorten(report.cookie.header, 300)
-    return "the middle of the Python that ran, of its result and of the Set-Cookie header"
+    return (
+        "the middle of the Python that ran, of its result and of the Set-Cookie header, and "
+        "all but 5 lines Django logged"
+    )
 
 
 def _shed_all(report: ActionReport) -> str:
@@ -178,7 +182,8 @@ def _take_report(request: HttpRequest, response: HttpResponse) -> ActionReport |
         return ActionReport.from_json(
             signing.loads(value, salt=REPORT_SALT, max_age=REPORT_MAX_AGE)
         )
-    except (signing.BadSignature, TypeError, KeyError, ValueError):
+    except (signing.BadSignature, TypeError, KeyError, ValueError, OverflowError, RecursionError):
+        # OverflowError: a signed time past any float; RecursionError: JSON nested too deep.
         return None
 
 

@@ -169,7 +169,7 @@ def read_session(request: HttpRequest) -> HttpResponse:
 BEFORE = {
     "cookie": "Your browser now holds the cookie value you typed, and sent it with this request.",
     "restore": "Your browser holds its own cookie again, and sent it with this request.",
-    "record": "The inspector (not Django) added \"is_admin\": true to the stored payload and "
+    "record": 'The inspector (not Django) added "is_admin": true to the stored payload and '
     "kept the old signature, as anyone who can write to the store could. Then this request "
     "read it.",
 }

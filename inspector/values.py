@@ -16,8 +16,10 @@ VALUE_TYPES: dict[str, str] = {
     "object": "object (JSON, a dict)",
 }
 
-# Nested deeper than this, a value is no longer something to read on a projector.
+# Nested deeper than this, a value is no longer something to read on a projector; and
+# far deeper, Python itself runs out of stack parsing, printing or saving it.
 MAX_DEPTH = 10
+NESTED_MESSAGE = f"Nested too deeply: at most {MAX_DEPTH} levels of lists and objects."
 
 
 class InvalidValue(Exception):
@@ -25,16 +27,33 @@ class InvalidValue(Exception):
 
 
 def parse_value(text: str, value_type: str) -> Any:
+    """The value ``text`` means as ``value_type``; InvalidValue says why it cannot be stored.
+
+    Every type that can nest (list, object, and the JSON a method's Default holds) is held
+    to MAX_DEPTH here, and nowhere else needs to ask.
+    """
     if value_type == "text":
-        return text
-    if value_type == "null" and text.strip() == "":
+        value: Any = text
+    elif value_type == "null" and text.strip() == "":
         return None
+    else:
+        # Counted on the text, before json.loads builds anything: JSON nested a few hundred
+        # levels deep fits in 2,000 characters and would exhaust Python's stack later on
+        # (printing it, saving it, drawing the page).
+        if nesting_exceeds(text, MAX_DEPTH):
+            raise InvalidValue(NESTED_MESSAGE)
+        value = _json(text, value_type)
+    if problem := shape_problem(value):
+        raise InvalidValue(problem)
+    return value
+
+
+def _json(text: str, value_type: str) -> Any:
+    """``text`` as JSON of ``value_type``; its nesting is checked already."""
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except InvalidValue:
         raise
-    except RecursionError:
-        raise InvalidValue(f"Nested too deeply: at most {MAX_DEPTH} levels.") from None
     except ValueError as error:
         if "digits" in str(error):
             raise InvalidValue("That number has too many digits to store.") from None
@@ -55,8 +74,6 @@ def parse_value(text: str, value_type: str) -> Any:
         raise InvalidValue(f"That is valid JSON, but a {type_name(value)}, not a {value_type}.")
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         raise InvalidValue("That number is too large for a float (it would become inf).")
-    if depth(value) > MAX_DEPTH:
-        raise InvalidValue(f"Nested too deeply: at most {MAX_DEPTH} levels.")
     return value
 
 
@@ -66,12 +83,69 @@ def _reject_constant(name: str) -> None:
     raise InvalidValue(f"{name} is not valid JSON.")
 
 
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` opens more than ``limit`` lists and objects inside one another."""
+    level = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            if level > limit:
+                return True
+        elif char in "]}":
+            level -= 1
+    return False
+
+
+def shape_problem(value: Any) -> str:
+    """Why ``value`` cannot be stored and shown (empty when it can).
+
+    Nested deeper than MAX_DEPTH, or holding a lone surrogate: a JSON escape such as
+    "\\ud800" decodes to half a UTF-16 pair, which no page can be encoded with. Walked
+    with a list, not recursion, so no depth makes it fail.
+    """
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, str):
+            if surrogate := _lone_surrogate(item):
+                return (
+                    f"It holds a lone surrogate ({surrogate.encode('unicode_escape').decode()}): "
+                    "half of a UTF-16 pair, not a character, so no page could show it."
+                )
+        elif isinstance(item, dict | list):
+            if level >= MAX_DEPTH:
+                return NESTED_MESSAGE
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return ""
+
+
+def _lone_surrogate(text: str) -> str:
+    # Python strings hold code points: any in D800-DFFF is unpaired.
+    return next((char for char in text if "\ud800" <= char <= "\udfff"), "")
+
+
 def depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((depth(item) for item in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((depth(item) for item in value), default=0)
-    return 0
+    """How many lists and objects ``value`` nests, counted without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def value_type_of(value: Any) -> str:

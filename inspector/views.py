@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from inspector import masking, own_cookies, preferences
+from inspector import masking, outage, own_cookies, preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
@@ -112,6 +112,7 @@ def flush(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@outage.escape_route
 def switch_engine(request: HttpRequest) -> HttpResponse:
     """Move the session's keys into another engine and remember the choice for this browser."""
     new = engine_named(request.POST.get("engine", ""))

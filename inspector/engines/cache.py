@@ -12,8 +12,9 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
+from inspector.decoding import later, load_problem
 from inspector.engines.base import Engine, StoredRecord
-from inspector.values import python_repr
+from inspector.values import MAX_DEPTH, depth, python_repr
 
 LOCAL_MEMORY_NOTE = (
     "This cache is local memory: it lives inside one server process. Another worker "
@@ -76,12 +77,21 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
     value, ttl = peek(cache, stored_key)
     if value is None:
         return None
+    data = value if isinstance(value, dict) else None
+    # The cache keeps whatever was put there, unsigned: check it before printing it.
+    problem = load_problem(data) if data is not None else ""
+    # A session dict sits one level above values the forms nest MAX_DEPTH deep; printing
+    # far deeper ones would exhaust Python's stack.
+    raw = f"(not printed: nested more than {MAX_DEPTH + 1} levels deep)"
+    if depth(value) <= MAX_DEPTH + 1:
+        raw = python_repr(value)
     record = StoredRecord(
         key=full_key,
         key_label="cache key",
-        raw=python_repr(value),
+        raw=raw,
         raw_label="stored value",
-        data=value if isinstance(value, dict) else None,
+        data=data,
+        problem=problem,
         facts=[
             ("cache", describe_cache(cache)),
             ("key as Django names it", stored_key),
@@ -89,7 +99,7 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
         ],
     )
     if ttl is not None:
-        record.expire_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl)
+        record.expire_date = later(dt.datetime.now(dt.UTC), ttl)
         record.expire_label = "expires (from the TTL)"
     return record
 

@@ -38,6 +38,13 @@ class CachedDatabaseEngine(DatabaseEngine):
             )
             row.problem = ""
             row.read_first = entry
+        elif entry is not None and entry.problem and not row.problem:
+            # Django reads the cache first: the entry it cannot use hides a good row.
+            row.warning = (
+                "Django reads the cache entry first, and the inspector reads it as an empty "
+                "session (see the cache entry); once the entry is gone, Django loads this row."
+            )
+            row.read_first = entry
         return row
 
     def where(self, session_key: str | None) -> str:

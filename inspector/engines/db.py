@@ -6,7 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
-from inspector.decoding import DB_SALT, decode
+from inspector.decoding import DB_SALT, decode, load_problem
 from inspector.engines.base import Engine, StoredRecord, changed_payload, plural
 
 
@@ -38,6 +38,8 @@ class DatabaseEngine(Engine):
             record.problem = "Expired: Django ignores this row and starts an empty session."
         elif not record.decoded.verified:
             record.problem = "Bad signature: Django ignores this row and starts an empty session."
+        elif problem := load_problem(record.decoded.data or {}):
+            record.problem = problem
         return record
 
     def cleared_text(self, removed: int) -> str:

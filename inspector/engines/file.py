@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -9,12 +11,30 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
 from django.utils import timezone
 
-from inspector.decoding import DB_SALT, decode
+from inspector.decoding import DB_SALT, decode, in_utc, later, load_problem
 from inspector.engines.base import Engine, StoredRecord, changed_payload, cookie_name, plural
 
 #: Longest file name Django's file backend can create for a session (ext4 allows 255 bytes,
 #: and save() adds "_out_" and 8 random characters for its temporary file).
 MAX_FILE_NAME = 240
+
+
+def writable(directory: Path) -> None:
+    """Raise the OSError that keeps files from being written in ``directory``.
+
+    Django's file backend swallows most of them (an empty session, a write
+    lost without a word; see inspector.outage): the page explains instead.
+    """
+    if not directory.exists():
+        kind: type[OSError] = FileNotFoundError
+        code = errno.ENOENT
+    elif not directory.is_dir():
+        kind, code = NotADirectoryError, errno.ENOTDIR
+    elif not os.access(directory, os.W_OK | os.X_OK):
+        kind, code = PermissionError, errno.EACCES
+    else:
+        return
+    raise kind(code, os.strerror(code), str(directory))
 
 
 class FileEngine(Engine):
@@ -44,6 +64,7 @@ class FileEngine(Engine):
         return self.directory / (cookie_name() + session_key)
 
     def read(self, session_key: str | None) -> StoredRecord | None:
+        writable(self.directory)
         path = self.path_for(session_key) if session_key else None
         if path is None:
             return None
@@ -68,9 +89,9 @@ class FileEngine(Engine):
             ],
         )
         # Only data this server signed is what Django would read its expiry from.
-        custom = (
-            (record.decoded.data or {}).get("_session_expiry") if record.decoded.verified else None
-        )
+        data = record.decoded.data if record.decoded.verified else None
+        unusable = load_problem(data) if data is not None else ""
+        custom = data.get("_session_expiry") if data is not None and not unusable else None
         # Django's own rule (FileSessionStore._expiry_date): a custom expiry that is a
         # number is taken as an age and never runs out on the server.
         if isinstance(custom, int | float) and not isinstance(custom, bool) and custom:
@@ -82,22 +103,17 @@ class FileEngine(Engine):
                 )
             )
             if record.decoded.signed_at:
-                record.cookie_expires = record.decoded.signed_at + dt.timedelta(seconds=custom)
+                record.cookie_expires = later(record.decoded.signed_at, custom)
+        elif isinstance(custom, str) and custom:
+            record.expire_label = "expires (_session_expiry)"
+            # load_problem() has checked that it is a moment Django can use, in UTC too.
+            record.expire_date = in_utc(dt.datetime.fromisoformat(custom))
         else:
-            record.expire_label = (
-                "expires (_session_expiry)"
-                if isinstance(custom, str)
-                else "expires (modified + SESSION_COOKIE_AGE)"
-            )
-            try:
-                record.expire_date = (
-                    dt.datetime.fromisoformat(custom)
-                    if isinstance(custom, str)
-                    else modified + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-                )
-            except (TypeError, ValueError, OverflowError):
-                record.problem = "Its _session_expiry cannot be read."
-        if record.expire_date and record.expire_date <= timezone.now():
+            record.expire_label = "expires (modified + SESSION_COOKIE_AGE)"
+            record.expire_date = later(modified, settings.SESSION_COOKIE_AGE)
+        if unusable:
+            record.problem = unusable
+        elif record.expire_date and record.expire_date <= timezone.now():
             record.problem = (
                 "Expired: when Django loads it, load() deletes this file and starts a new, "
                 "empty session under a new key."

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
-from inspector.decoding import SIGNED_COOKIES_SALT, decode
+from inspector.decoding import SIGNED_COOKIES_SALT, decode, in_utc, later, load_problem
 from inspector.engines.base import Engine, StoredRecord, cookie_name
 
 #: What browsers keep of one cookie's name and value; a larger cookie is dropped silently.
@@ -19,16 +20,14 @@ def cookie_size(value: str) -> int:
 
 
 def cookie_end(signed_at: dt.datetime, data: dict[str, Any]) -> dt.datetime | None:
-    """When the browser drops the cookie it got at ``signed_at`` (None: at browser close)."""
+    """When the browser drops the cookie it got at ``signed_at`` (None: at browser close,
+    or past the end of the calendar). ``data`` has passed load_problem()."""
     custom = data.get("_session_expiry")
-    try:
-        if isinstance(custom, str):
-            return dt.datetime.fromisoformat(custom)
-        if isinstance(custom, int | float) and not isinstance(custom, bool):
-            return None if custom == 0 else signed_at + dt.timedelta(seconds=custom)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    return signed_at + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    if isinstance(custom, str) and custom:
+        return in_utc(dt.datetime.fromisoformat(custom))
+    if isinstance(custom, int | float) and not isinstance(custom, bool):
+        return None if custom == 0 else later(signed_at, custom)
+    return later(signed_at, settings.SESSION_COOKIE_AGE)
 
 
 class SignedCookiesEngine(Engine):
@@ -54,18 +53,45 @@ class SignedCookiesEngine(Engine):
             decoded=decoded,
             gauge=(size, BROWSER_COOKIE_LIMIT),
         )
+        age = settings.SESSION_COOKIE_AGE
         if decoded.signed_at:
-            record.expire_date = decoded.signed_at + dt.timedelta(
-                seconds=settings.SESSION_COOKIE_AGE
-            )
+            record.expire_date = later(decoded.signed_at, age)
             record.expire_label = "Django accepts it until (signed + SESSION_COOKIE_AGE)"
-            if decoded.verified:
-                # Only data this server signed says when the browser drops the cookie.
-                record.cookie_expires = cookie_end(decoded.signed_at, decoded.data or {})
-            if record.expire_date <= timezone.now():
-                record.problem = "Expired: Django reads this cookie as an empty session."
         if not decoded.verified:
             record.problem = "Bad signature: Django reads this cookie as an empty session."
+            return record
+        # Django's own check (TimestampSigner.unsign): refused once now - timestamp is more
+        # than SESSION_COOKIE_AGE. A timestamp in the future passes it.
+        seconds = decoded.timestamp_seconds
+        if seconds is None:
+            record.problem = (
+                "Its timestamp is not base62 seconds, so Django cannot check its age: "
+                "it reads this cookie as an empty session."
+            )
+            return record
+        try:
+            expired = time.time() - seconds > age
+        except OverflowError:
+            record.problem = (
+                "Its timestamp is too large to subtract from the time now (Django's age "
+                "check overflows): Django reads this cookie as an empty session."
+            )
+            return record
+        if expired:
+            record.problem = "Expired: Django reads this cookie as an empty session."
+        elif problem := load_problem(decoded.data or {}):
+            record.problem = problem
+        elif decoded.signed_at:
+            # Only data this server signed says when the browser drops the cookie.
+            record.cookie_expires = cookie_end(decoded.signed_at, decoded.data or {})
+        if record.expire_date is None and not record.problem:
+            record.facts.append(
+                (
+                    "Django accepts it until",
+                    "past the end of the calendar: it claims to be signed in the future, and "
+                    "Django only checks that a signature is not too old",
+                )
+            )
         return record
 
     def identity(self, session_key: str | None) -> str | None:

@@ -23,11 +23,6 @@ from inspector.marks import Marks
 from inspector.operations import CREATED, DELETED, UPDATED, Operation, Recorder
 from inspector.values import python_repr, type_name
 
-#: The last session key this browser held (see inspector.own_cookies).
-PREVIOUS_KEY_COOKIE = own_cookies.PREVIOUS_KEY
-#: Its value after a signed-cookie session: there was one, with no key to look up.
-NO_STORED_KEY = "signed-cookie"
-
 
 def browser_key(request: HttpRequest, response: HttpResponse) -> str | None:
     """The session key the browser holds once it has this response."""
@@ -406,14 +401,8 @@ class Snapshot:
     cookie: CookieOutcome
     record: StoredRecord | None
     expiry: Expiry
-    #: The record of the session this browser held before, when its cookie is gone.
-    leftover: StoredRecord | None = None
     #: The session dict as Python holds it (see ``session_data_now``).
     data: dict[str, Any] = field(default_factory=dict)
-    #: Whether this browser held a session key before (the inspector's own cookie says so).
-    had_session_before: bool = False
-    #: That key, as the inspector's own signed cookie remembers it.
-    previous_key: str | None = None
 
     @property
     def expires_at(self) -> dt.datetime | None:
@@ -462,19 +451,9 @@ class Snapshot:
         name = settings.SESSION_COOKIE_NAME
         engine = engine_for(request)
         session_key = browser_key(request, response)
-        previous = own_cookies.read(request, PREVIOUS_KEY_COOKIE)
-        leftover = (
-            engine.read(previous)
-            if previous
-            and previous != NO_STORED_KEY
-            and not session_key
-            and engine.stores_on_server
-            else None
-        )
         return cls(
             engine=engine,
             session_key=session_key,
-            leftover=leftover,
             sent_cookie=request.COOKIES.get(name),
             other_cookies=[
                 (key, value)
@@ -486,8 +465,6 @@ class Snapshot:
             record=record,
             expiry=Expiry.of(engine, data),
             data=data,
-            had_session_before=bool(previous),
-            previous_key=previous,
         )
 
     @property

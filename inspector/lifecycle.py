@@ -14,7 +14,6 @@ from django.contrib.auth import (
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
@@ -101,12 +100,10 @@ def cycle_key(request: HttpRequest) -> HttpResponse:
 def demo_user() -> AbstractBaseUser:
     """The demo user the migration made; made here only if someone deleted it since."""
     model = get_user_model()
-    try:
-        user, _ = model.objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"password": make_password(None)}
-        )
-    except IntegrityError:  # two students asked at once, after it was deleted
-        user = model.objects.get(username=DEMO_USERNAME)
+    # get_or_create() settles a race itself: it gets the row the other request created.
+    user, _ = model.objects.get_or_create(
+        username=DEMO_USERNAME, defaults={"password": make_password(None)}
+    )
     return user
 
 
@@ -134,7 +131,10 @@ def log_in(request: HttpRequest) -> HttpResponse:
         elif same_user:
             how = "found the same user already logged in, so it kept the key (no cycle_key())"
         else:
-            how = "found another user logged in, so it called flush() first"
+            how = (
+                "found another user logged in (or this one, with an _auth_user_hash that no "
+                "longer matches), so it called flush() first"
+            )
         return (
             f"Logged in: login() {how}; then it stored _auth_user_id, _auth_user_backend and "
             "_auth_user_hash. Those are Django's: read-only here."

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.exceptions import InvalidSessionKey, SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
-from inspector import own_cookies
 from inspector.engines import engine_for
+from inspector.errors import bad_request
 from inspector.inspection import (
-    NO_STORED_KEY,
-    PREVIOUS_KEY_COOKIE,
     Inspection,
-    browser_key,
     is_deletion,
 )
 from inspector.operations import (
@@ -23,7 +21,6 @@ from inspector.operations import (
 )
 from inspector.outage import explain, read_before
 from inspector.page import InspectorPage, redirect_with_report
-from inspector.tamper import set_session_cookie
 from inspector.watching import shorten
 
 CONTENT_SECURITY_POLICY = (
@@ -51,15 +48,21 @@ class InspectorSessionMiddleware(SessionMiddleware):
             try:
                 return super().__call__(request)
             except Exception as error:
-                # A session store that went away is explained, not a 500 (inspector.outage).
-                if (response := explain(request, error)) is None:
+                if (response := self.process_exception(request, error)) is None:
                     raise
                 response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        # A view's errors never reach __call__: Django has made them a 500 response by then.
-        return explain(request, exception)
+        """A session store that went away is explained, not a 500 (inspector.outage); what
+        Django refuses about a session gets its sentence even under DEBUG, where Django would
+        show its technical page instead of handler400. (A view's errors come here; the save's
+        in SessionMiddleware reach __call__.)"""
+        if (response := explain(request, exception)) is not None:
+            return response
+        if isinstance(exception, SessionInterrupted | InvalidSessionKey):
+            return bad_request(request, exception)
+        return None
 
     def process_request(self, request: HttpRequest) -> None:
         engine = engine_for(request)
@@ -91,7 +94,6 @@ class InspectorSessionMiddleware(SessionMiddleware):
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):
             redirect_with_report(request, response, action)
-        remember_session_key(request, response)
         # Keys and values are escaped everywhere; the policy is a second wall
         # should an escape ever be missed: no inline script can run.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -119,16 +121,16 @@ def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: 
     )
 
 
-def remember_session_key(request: HttpRequest, response: HttpResponse) -> None:
-    """Keep the browser's last session key in the inspector's own cookie.
-
-    See PREVIOUS_KEY_COOKIE: it lets the page show an expired session's record
-    after the browser has dropped the session cookie.
-    """
-    key = browser_key(request, response) if hasattr(request, "session") else None
-    if not key:
-        return
-    # A signed cookie is the whole session, too big to keep: only that there was one.
-    value = key if engine_for(request).stores_on_server else NO_STORED_KEY
-    if own_cookies.read(request, PREVIOUS_KEY_COOKIE) != value:
-        own_cookies.write(response, PREVIOUS_KEY_COOKIE, value)
+def set_session_cookie(response: HttpResponse, value: str) -> None:
+    """Put ``value`` in the browser's session cookie (the tamper lab's), with the attributes
+    Django gives a new session's cookie."""
+    response.set_cookie(
+        settings.SESSION_COOKIE_NAME,
+        value,
+        max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        path=settings.SESSION_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE or None,
+        httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )

@@ -29,10 +29,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from inspector import own_cookies
 from inspector.actions import respond
 from inspector.engines import ENGINES, Engine, StoredRecord, engine_for, engine_named
 from inspector.engines.cache import describe_cache, session_cache
 from inspector.inspection import inspection_of
+from inspector.masking import Masker
 from inspector.operations import CREATED, DELETED, UPDATED, request_recorder
 from inspector.page import Action
 
@@ -101,6 +103,8 @@ class Outage:
             timed_out = isinstance(self.error, redis.TimeoutError)
             return f"{self.store} did not answer{' in time' if timed_out else ''} ({self.summary})."
         if self.kind == FILES:
+            if self.store.startswith("the session file"):
+                return f"{self.store} cannot be written ({self.summary})."
             if isinstance(self.error, FileNotFoundError):
                 return f"{self.store} is missing ({self.summary})."
             if isinstance(self.error, NotADirectoryError | FileExistsError):
@@ -162,8 +166,10 @@ def store_outage(error: BaseException) -> Outage | None:
             ):
                 return None
             return Outage(DATABASE, describe_database(), cause)
-        if isinstance(cause, OSError) and in_session_directory(cause):
-            return Outage(FILES, f"the session directory {session_directory()}", cause)
+        if isinstance(cause, OSError) and (path := session_path(cause)) is not None:
+            if path == session_directory():
+                return Outage(FILES, f"the session directory {path}", cause)
+            return Outage(FILES, f"the session file {path}", cause)
     return None
 
 
@@ -180,15 +186,16 @@ def session_directory() -> Path:
     return Path(settings.SESSION_FILE_PATH).resolve()
 
 
-def in_session_directory(error: OSError) -> bool:
+def session_path(error: OSError) -> Path | None:
+    """The path in the session directory (or the directory itself) that ``error`` is about."""
     directory = session_directory()
     for name in (error.filename, error.filename2):
         if name is None:
             continue
         path = Path(os.path.abspath(os.fsdecode(name)))
         if path == directory or directory in path.parents:
-            return True
-    return False
+            return path
+    return None
 
 
 def plain_django(outage: Outage, engine: Engine) -> str:
@@ -208,8 +215,13 @@ def plain_django(outage: Outage, engine: Engine) -> str:
             "then, if it found one, raises putting it back in the cache; a new session raises "
             "when its key is "
             "looked up in the cache; flush() deletes the row, then raises deleting the cache "
-            "entry. Saving a session already loaded under its key carries on: the row is "
-            "written and the cache's error only logged (Django 5.1+)."
+            "entry. Only a save that needs no load first (after clear(), say) gets through: it "
+            "writes the row and only logs the cache's error (Django 5.1+)."
+        )
+    if outage.kind == FILES and outage.store.startswith("the session file"):
+        return (
+            "A plain Django site on the file engine raises it from save(), which opens the "
+            f"session file for writing before anything else, and answers {PLAIN_500}."
         )
     if outage.kind == FILES:
         return plain_django_files(outage.error)
@@ -232,6 +244,12 @@ def plain_django(outage: Outage, engine: Engine) -> str:
             "A plain Django site on cached_db still loads a session its cache holds, without "
             "asking the database; anything that reaches django_session raises OperationalError, "
             f"and Django answers {PLAIN_500}, except that {interrupted}."
+        )
+    if connection.vendor == "sqlite":
+        return (
+            "A plain Django site raises OperationalError where SQLite refuses it (a write, on "
+            "a read-only or full disk; a read as well, when the file cannot be opened) and "
+            f"answers {PLAIN_500}; {interrupted}."
         )
     return (
         "A plain Django site raises OperationalError as soon as its session code queries "
@@ -315,10 +333,12 @@ def explain(request: HttpRequest, error: BaseException) -> HttpResponse | None:
             f"The way out: switch this browser to an engine that does not need {outage.short}. "
             + way_out
         )
+    # Error texts name files and cache keys: a session key in them is masked, as everywhere.
+    masked = Masker.of([request.COOKIES.get(settings.SESSION_COOKIE_NAME)])
     explanation = Explanation(
-        what=f"{whose} {outage.state}: {outage.what}",
+        what=masked(f"{whose} {outage.state}: {outage.what}"),
         plain_django=plain_django(outage, engine),
-        unchanged=unchanged(request),
+        unchanged=masked(unchanged(request)),
         way_out=way_out,
         escapes=escapes(outage, engine) if needed else [],
     )
@@ -409,8 +429,6 @@ def escape_route(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., H
 
 def switch_away(request: HttpRequest, outage: Outage) -> HttpResponse:
     """Switch engines moving nothing: nothing copied out of the old store, nothing deleted."""
-    from inspector.views import remember_engine  # views wraps its switch in escape_route
-
     old = engine_for(request)
     new = engine_named(request.POST["engine"])
     assert new is not None  # leaving() said so
@@ -438,4 +456,6 @@ def switch_away(request: HttpRequest, outage: Outage) -> HttpResponse:
         f"request.session = {new.module}.SessionStore(\n"
         "    request.COOKIES.get(settings.SESSION_COOKIE_NAME))"
     )
-    return remember_engine(respond(request, Action(python=python, message=message)), new)
+    return own_cookies.remember_engine(
+        respond(request, Action(python=python, message=message)), new.name
+    )

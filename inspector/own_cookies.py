@@ -14,16 +14,13 @@ from django.http import HttpRequest, HttpResponse
 
 ENGINE = "inspector_engine"
 PRESENTER = "inspector_presenter"
-#: The last session key this browser held, so an expired session's leftover record can be
-#: shown after the browser has dropped its cookie.
-PREVIOUS_KEY = "inspector_previous_key"
 #: Which session key this browser asked to see whole (a digest, see inspector.masking).
 REVEAL = "inspector_reveal"
 #: The last action's report, across the no-JavaScript redirect (see inspector.page).
 REPORT = "inspector_last_action"
 #: The session cookie the tamper lab replaced, so it can be put back.
 UNTAMPERED = "inspector_untampered"
-NAMES = frozenset({ENGINE, PRESENTER, PREVIOUS_KEY, REVEAL, REPORT, UNTAMPERED})
+NAMES = frozenset({ENGINE, PRESENTER, REVEAL, REPORT, UNTAMPERED})
 
 _SALT = "inspector.own-cookie"
 
@@ -55,6 +52,12 @@ def write(
         response.set_signed_cookie(name, value, salt=_SALT, **options)
     else:
         response.set_cookie(name, value, **options)
+
+
+def remember_engine(response: HttpResponse, name: str) -> HttpResponse:
+    """This browser's engine from now on, by its name ("db", ...)."""
+    write(response, ENGINE, name)
+    return response
 
 
 def forget(response: HttpResponse, name: str) -> None:

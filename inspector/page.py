@@ -194,7 +194,7 @@ def page_context(
         "s": snapshot,
         "report": report,
         "masker": masking.Masker.of(
-            [snapshot.session_key, snapshot.sent_cookie, snapshot.previous_key]
+            [snapshot.session_key, snapshot.sent_cookie]
             + ([report.old_key, report.new_key] if report else [])
         ),
         "revealed": revealed(request, snapshot.session_key),

@@ -17,7 +17,8 @@ from django.core import signing
 from django.core.management.utils import get_random_secret_key
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from inspector import masking, own_cookies
 from inspector.actions import invalid, respond
@@ -46,7 +47,7 @@ class CookieValueForm(forms.Form):
         error_messages={
             "required": "Type a cookie value to send (it is filled with your own).",
             "max_length": f"A browser keeps at most {MAX_COOKIE:,} bytes of a cookie: "
-            "this one would be dropped.",
+            "this one would be dropped. Nothing was sent.",
         },
     )
 
@@ -91,20 +92,6 @@ def replace_session_cookie(response: HttpResponse, value: str) -> HttpResponse:
     return response
 
 
-def set_session_cookie(response: HttpResponse, value: str) -> None:
-    """Put ``value`` in the browser's session cookie, with the attributes Django gives it."""
-    response.set_cookie(
-        settings.SESSION_COOKIE_NAME,
-        value,
-        max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
-        domain=settings.SESSION_COOKIE_DOMAIN,
-        path=settings.SESSION_COOKIE_PATH,
-        secure=settings.SESSION_COOKIE_SECURE or None,
-        httponly=settings.SESSION_COOKIE_HTTPONLY or None,
-        samesite=settings.SESSION_COOKIE_SAMESITE,
-    )
-
-
 def then_read(after: str) -> HttpResponseRedirect:
     """The next request, the one that carries the change to Django: it reads the session."""
     return HttpResponseRedirect(f"{reverse('inspector:tamper-read')}?after={after}", status=303)
@@ -119,10 +106,28 @@ def send_cookie(request: HttpRequest) -> HttpResponse:
             request, "Nothing was sent: see the message by Cookie value.", tamper_form=form
         )
     response = replace_session_cookie(then_read("cookie"), form.cleaned_data["cookie"])
-    # Remember the cookie it replaces, so Restore can put it back (a bigger one would not fit).
-    if real and real != form.cleaned_data["cookie"] and len(real) < 3000:
-        own_cookies.write(response, own_cookies.UNTAMPERED, real)
+    remember_own_cookie(request, response, real, form.cleaned_data["cookie"])
     return response
+
+
+#: Restore is for the lesson at hand: the key it keeps is gone from the browser soon after.
+RESTORE_WINDOW = 600
+
+
+def remember_own_cookie(
+    request: HttpRequest, response: HttpResponse, real: str | None, sent: str
+) -> None:
+    """Keep this browser's own cookie for Restore: the first one replaced, not a later
+    tampered one, and no longer than its session lasts (nor than the restore window)."""
+    if not real or real == sent or own_cookies.read(request, own_cookies.UNTAMPERED):
+        return
+    record = engine_for(request).read(real)
+    if record is None or record.session_data is None or len(real) >= 3000:
+        return  # nothing Django would load to go back to, or too big to keep beside it
+    ends = [end for end in (record.cookie_expires, record.expire_date) if end]
+    left = int((min(ends) - timezone.now()).total_seconds()) if ends else RESTORE_WINDOW
+    if left > 0:
+        own_cookies.write(response, own_cookies.UNTAMPERED, real, min(left, RESTORE_WINDOW))
 
 
 @require_POST
@@ -148,7 +153,7 @@ def change_record(request: HttpRequest) -> HttpResponse:
     return then_read("record")
 
 
-@require_GET
+@require_safe
 def read_session(request: HttpRequest) -> HttpResponse:
     """An ordinary view that reads the session: Django loads whatever the cookie names."""
     keys = list(request.session.keys())
@@ -169,45 +174,69 @@ def read_session(request: HttpRequest) -> HttpResponse:
 BEFORE = {
     "cookie": "Your browser now holds the cookie value you typed, and sent it with this request.",
     "restore": "Your browser holds its own cookie again, and sent it with this request.",
-    "record": 'The inspector (not Django) added "is_admin": true to the stored payload and '
-    "kept the old signature, as anyone who can write to the store could. Then this request "
-    "read it.",
+    "record": 'The inspector (not Django) changed "is_admin" in the stored payload and kept '
+    "the old signature, as anyone who can write to the store could. Then this request read it.",
 }
 
 
 def what_loading_did(request: HttpRequest, keys: list[str]) -> str:
     """Why Django loaded what it did, and what SessionMiddleware then does, from the session's
-    own state after the load (the same checks Django makes)."""
+    own state after the load and what the store was seen doing."""
+    session = request.session
+    sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if sent is None:
+        return "There was no session cookie: an empty session, and no cookie to delete."
+    # SessionBase._validate_session_key: a key shorter than 8 characters is no key at all.
+    if len(sent) < 8:
+        cause = (
+            "Django drops a session key shorter than 8 characters before loading anything: "
+            "an empty session, and nothing was read."
+        )
+    else:
+        cause = loaded_text(request, keys)
+    return f"{cause} {after_the_view(session, engine_for(request))}"
+
+
+def loaded_text(request: HttpRequest, keys: list[str]) -> str:
     engine = engine_for(request)
     session = request.session
-    logged = request.inspection.recorder.logged  # type: ignore[attr-defined]
-    if keys:
-        return f"Django loaded {len(keys)} key{'s' if len(keys) != 1 else ''}: the record verifies."
-    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        return "There was no session cookie: an empty session, and no cookie to delete."
+    recorder = request.inspection.recorder  # type: ignore[attr-defined]
+    count = f"{len(keys)} key{'s' if len(keys) != 1 else ''}"
     if not engine.stores_on_server:
-        cause = (
-            "signing.loads() raised (a bad signature, or older than SESSION_COOKIE_AGE); the "
-            "signed_cookies engine's load() catches it without logging anything, calls "
-            "create() and returns an empty session."
-        )
-    elif any("Session data corrupted" in line for line in logged):
-        cause = (
+        if session.modified:
+            # Only a failed signing.loads() makes signed_cookies' load() call create().
+            return (
+                "signing.loads() raised (a bad signature, or older than SESSION_COOKIE_AGE); "
+                "the signed_cookies engine's load() catches it without logging anything, calls "
+                "create() and returns an empty session."
+            )
+        return f"Django loaded {count}: the cookie's signature verifies."
+    if any("Session data corrupted" in line for line in recorder.logged):
+        return (
             "The record is there, but its signature does not verify: Django logged "
             "“Session data corrupted” (logger django.security.SuspiciousSession) and loaded "
             "an empty session."
         )
-    elif session.session_key is None:
-        cause = (
+    if session.session_key is None:
+        return (
             "No record lives under that key (or it expired): Django loaded an empty session "
             "and dropped the key. Changing or guessing a key gets nobody into a session."
         )
-    else:
-        cause = "Django loaded an empty session: the record holds no keys."
-    return f"{cause} {after_the_view(session)}"
+    read_row = any(op.kind == "sql" and op.within == "load" for op in recorder.operations)
+    if engine.name == "cache" or (engine.name == "cached_db" and not read_row):
+        return (
+            f"Django loaded {count} from the cache entry, which is not signed: there was no "
+            "signature to check."
+        )
+    if engine.name == "cached_db":
+        return (
+            f"Django loaded {count} from the row (the cache had lost it), whose signature "
+            "verifies, and put them back in the cache."
+        )
+    return f"Django loaded {count}: the record's signature verifies."
 
 
-def after_the_view(session: SessionBase) -> str:
+def after_the_view(session: SessionBase, engine: Engine) -> str:
     """What SessionMiddleware does with the session this view leaves (see process_response)."""
     if session.is_empty():
         return (
@@ -219,6 +248,8 @@ def after_the_view(session: SessionBase) -> str:
             "create() only marks the session modified, so SessionMiddleware saves it: the "
             "browser gets a freshly signed cookie holding an empty session."
         )
+    if not engine.stores_on_server:
+        return "The session is not modified, so Django sends no cookie: the browser keeps it."
     return (
         "The session keeps its key and is not modified, so Django saves nothing and the "
         "cookie stays; the next write replaces the record under the same key."
@@ -257,6 +288,14 @@ def no_signed_record(engine: Engine) -> str:
     )
 
 
+#: What a new SECRET_KEY does to a login on every engine (django.contrib.auth.get_user).
+LOGINS = (
+    "A login made with the old key: get_user() checks _auth_user_hash, an HMAC keyed by "
+    "SECRET_KEY; it accepts one made with a key in SECRET_KEY_FALLBACKS (then calls "
+    "cycle_key() and stores a new hash) and otherwise calls flush(), logging the user out."
+)
+
+
 @require_POST
 def new_secret_key(request: HttpRequest) -> HttpResponse:
     """Check this browser's record against a freshly made SECRET_KEY, with and without the old
@@ -264,13 +303,17 @@ def new_secret_key(request: HttpRequest) -> HttpResponse:
     engine = engine_for(request)
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     record = engine.read(key) if key else None
-    if record is None or record.decoded is None:
-        reason = (
-            no_signed_record(engine).split(":")[0] + ": SECRET_KEY signs nothing in it."
-            if engine.stores_on_server and not engine.signs_record
-            else "There is no stored record to check: add a key first."
+    if record is None or (record.decoded is None and record.data is None):
+        return invalid(
+            request, "There is no record to check: add a key first. Nothing was changed."
         )
-        return invalid(request, f"{reason} Nothing was changed.")
+    if record.decoded is None:  # the cache engine: the dict itself, unsigned
+        message = (
+            "Nothing in a cache entry is signed, so with a new SECRET_KEY sessions load as "
+            f"before. {LOGINS} No server setting was changed."
+        )
+        python = "# A cache entry holds the session dict itself: no signature to check."
+        return respond(request, Action(python=python, message=message))
     salt = DB_SALT if engine.stores_on_server else SIGNED_COOKIES_SALT
     new = get_random_secret_key()
     alone = _verifies(record.raw, salt, new, [])
@@ -294,15 +337,23 @@ def secret_key_text(engine: Engine, alone: str, with_fallback: str) -> str:
             f"{with_fallback} too, as this record does not verify with the current key either "
             f"(see Stored record). {computed}"
         )
-    refused = (
-        "Django would log “Session data corrupted” and start every session empty"
-        if engine.stores_on_server
-        else "signed_cookies would silently start every session empty"
-    )
+    if engine.name == "cached_db":
+        refused = (
+            "Django still reads each session's cache entry first, unsigned, and loads it; "
+            "once an entry is gone, the row does not verify: Django logs “Session data "
+            "corrupted” and starts that session empty"
+        )
+    elif engine.stores_on_server:
+        refused = (
+            "Django would log “Session data corrupted” and start every session empty: "
+            "everyone is logged out"
+        )
+    else:
+        refused = "signed_cookies would silently start every session empty: everyone is logged out"
     return (
-        f"With a new SECRET_KEY alone: {alone}, so {refused}: everyone is logged out. "
-        "With the old key in SECRET_KEY_FALLBACKS: it verifies, so sessions survive the "
-        f"change, and each is signed with the new key at its next save. {computed}"
+        f"With a new SECRET_KEY alone: {alone}, so {refused}. With the old key in "
+        "SECRET_KEY_FALLBACKS: it verifies, so sessions survive the change, and each is "
+        f"signed with the new key at its next save. {LOGINS} {computed}"
     )
 
 

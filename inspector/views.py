@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from inspector import masking, outage, own_cookies, preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
-from inspector.engines import ENGINE_COOKIE, ENGINES, Engine, engine_for, engine_named
+from inspector.engines import ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
 from inspector.forms import EDIT_PREFIX, AddKeyForm, EditKeyForm, ExistingKeyForm
 from inspector.inspection import inspection_of
@@ -122,7 +122,7 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
     old = engine_for(request)
     if new is old:
         action = Action(python="", message=f"Already on {new.name}: nothing to move.")
-        return remember_engine(respond(request, action), new)
+        return own_cookies.remember_engine(respond(request, action), new.name)
     data = dict(request.session.items())
     moved = new.store(None)
     moved.update(data)
@@ -145,7 +145,9 @@ def switch_engine(request: HttpRequest) -> HttpResponse:
         f"request.session = {new.module}.SessionStore()\n"
         "request.session.update(data)"
     )
-    return remember_engine(respond(request, Action(python=python, message=message)), new)
+    return own_cookies.remember_engine(
+        respond(request, Action(python=python, message=message)), new.name
+    )
 
 
 @require_POST
@@ -183,11 +185,6 @@ def real_project_switch(old: Engine, new: Engine) -> str:
         f"In a real project, changing SESSION_ENGINE from {old.name} to {new.name} logs "
         "everyone out: existing sessions stay in the old store, unread."
     )
-
-
-def remember_engine(response: HttpResponse, engine: Engine) -> HttpResponse:
-    own_cookies.write(response, ENGINE_COOKIE, engine.name)
-    return response
 
 
 def run(

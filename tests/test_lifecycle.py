@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from inspector.demo import DEMO_USERNAME
-from tests.html import text_by_id
+from tests.html import attributes_by_id, text_by_id
 from tests.session_client import COOKIE, HTMX, add, all_rows, masked, stored
 
 pytestmark = pytest.mark.django_db
@@ -105,17 +105,22 @@ def test_bad_expiry_values_change_nothing(client: Client, data: dict, message: s
     assert all_rows() == before
 
 
-def test_an_expired_row_is_ignored_and_its_leftover_explained(client: Client) -> None:
+def test_an_expired_row_stays_stored_but_this_browser_no_longer_shows_it(
+    client: Client,
+) -> None:
     add(client, "a", "1")
     key = client.cookies[COOKIE].value
     Session.objects.filter(pk=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     # A browser would have dropped the cookie at its Max-Age.
     del client.cookies[COOKIE]
     html = client.get("/", {"expired": "1"}, **HTMX).content.decode()
-    assert "No session: your browser sent no session cookie" in html
+    assert "No session yet: your browser sent no session cookie" in html
     assert "The expiry passed" in text_by_id(html, "happened")
-    assert text_by_id(html, "leftover") == "Your previous session is still stored"
-    assert "Expired: Django ignores this row" in text_by_id(html, "record-panel")
+    assert "The row stays stored until it expires" in text_by_id(html, "happened")
+    # Nothing of the old session is shown: this browser may be someone else's now.
+    assert key not in html
+    assert attributes_by_id(html, "leftover") is None
+    assert Session.objects.filter(pk=key).exists()
 
 
 def test_clear_expired_sessions_removes_expired_rows_only(client: Client) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -36,12 +37,17 @@ def test_a_planted_previous_key_shows_nothing_of_another_browser() -> None:
     student = Client()
     # Before: the unsigned cookie made the page read and show the teacher's record.
     for planted in (key, f"{key}:1xVyiw:forged-signature", own_cookies.signed_value("x", key)):
-        student.cookies[own_cookies.PREVIOUS_KEY] = planted
+        # The cookie that did this before is gone; a planted one is read by nothing.
+        student.cookies["inspector_previous_key"] = planted
+        student.cookies[own_cookies.UNTAMPERED] = planted
         html = student.get("/").content.decode()
         assert "the teacher" not in html
         assert key not in html
-        assert mask(key) not in html
         assert attributes_by_id(html, "leftover") is None
+        # Restore cannot be made to put another browser's key in this one.
+        assert attributes_by_id(html, "tamper-restore") is None
+        student.post("/tamper/restore")
+        assert COOKIE not in student.cookies or student.cookies[COOKIE].value != key
 
 
 def test_an_unsigned_or_forged_engine_cookie_is_ignored() -> None:
@@ -71,7 +77,6 @@ def test_the_inspectors_cookies_are_signed_httponly_lax_and_no_longer_lived() ->
         own_cookies.REPORT,
         own_cookies.PRESENTER,
         own_cookies.REVEAL,
-        own_cookies.PREVIOUS_KEY,
         own_cookies.UNTAMPERED,
     }
     for name, morsel in seen.items():
@@ -203,3 +208,48 @@ def test_masking_finds_keys_glued_to_words() -> None:
         assert key not in masker(text)
         assert "ij1t…2ncm" in masker(text)
     assert re.fullmatch(r"x{40}", masker("x" * 40))
+
+
+def test_a_value_shaped_like_a_key_is_shown_as_typed_in_the_python_that_ran() -> None:
+    digest = "d41d8cd98f00b204e9800998ecf8427e"  # an MD5: data, not a session key
+    client = Client()
+    html = add(client, "h", digest, **HTMX).content.decode()
+    assert f"request.session['h'] = '{digest}'" in text_by_id(html, "happened")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_session_django_refuses_to_save_gets_its_sentence_even_under_debug(
+    debug: bool,
+) -> None:
+    from django.test import override_settings
+
+    client = Client()
+    client.cookies[COOKIE] = "z" * 32  # a key no record has: clear() saves without loading
+    with override_settings(DEBUG=debug):
+        response = client.post("/session/clear", **HTMX)
+    assert response.status_code == 400
+    assert "SessionInterrupted" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_a_session_file_that_cannot_be_written_is_explained_with_its_key_masked(
+    session_files,
+) -> None:
+    client = Client()
+    client.cookies[own_cookies.ENGINE] = engine_cookie("file")
+    add(client, "a", "1")
+    key = client.cookies[COOKIE].value
+    path = Path(settings.SESSION_FILE_PATH) / f"{COOKIE}{key}"
+    path.unlink()
+    path.mkdir()  # root writes anywhere: a directory in its place stops the write
+    try:
+        for extra in (HTMX, {}):
+            response = client.post("/session/clear", **extra)
+            html = response.content.decode()
+            assert response.status_code == 200
+            assert "the session file" in html
+            assert "cannot be written" in html
+            assert key not in html
+            assert mask(key) in html
+    finally:
+        path.rmdir()

@@ -16,6 +16,14 @@ from tests.session_client import COOKIE, HTMX, add, engine_cookie
 pytestmark = pytest.mark.django_db
 
 SIGNED = {"db", "cached_db", "file"}
+#: How each engine's load is described: signed records verify, cache entries are not signed.
+LOADED = {
+    "db": ": the record's signature verifies.",
+    "file": ": the record's signature verifies.",
+    "signed_cookies": ": the cookie's signature verifies.",
+    "cache": " from the cache entry, which is not signed",
+    "cached_db": " from the cache entry, which is not signed",
+}
 
 
 def on(engine: str) -> Client:
@@ -62,7 +70,7 @@ def test_an_edited_cookie_gets_an_empty_session_and_leaves_the_old_one_untouched
     assert plain(original).load() == {"name": "Sonam"}
     # Restore puts this browser's own cookie back, and Django loads it again.
     response = client.post("/tamper/restore", **HTMX, follow=True)
-    assert "Django loaded 1 key: the record verifies." in happened(response)
+    assert f"Django loaded 1 key{LOADED[engine]}" in happened(response)
     assert client.cookies[COOKIE].value == original
 
 
@@ -115,7 +123,8 @@ def test_what_if_secret_key_changed(engine: str) -> None:
     response = client.post("/tamper/secret-key", **HTMX)
     text = happened(response)
     if engine == "cache":
-        assert "SECRET_KEY signs nothing in it" in text
+        assert "Nothing in a cache entry is signed" in text
+        assert "get_user() checks _auth_user_hash" in text
         return
     assert "With a new SECRET_KEY alone: BadSignature" in text
     assert "With the old key in SECRET_KEY_FALLBACKS: it verifies" in text
@@ -174,7 +183,7 @@ def test_the_forged_payload_is_encoded_as_django_encodes_and_keeps_the_signature
 
     signed = signing.dumps({"name": value}, salt=DB_SALT, compress=True)
     forged, what = changed_payload(signed)
-    assert what == 'added "is_admin": true to the payload'
+    assert what == 'set "is_admin" to true'
     assert forged.split(":")[1:] == signed.split(":")[1:]
     assert forged.startswith(".") == signed.startswith(".")
     decoded = decode(forged, DB_SALT)
@@ -182,3 +191,76 @@ def test_the_forged_payload_is_encoded_as_django_encodes_and_keeps_the_signature
     assert decoded.data == {"name": value, "is_admin": True}
     with pytest.raises(signing.BadSignature):
         signing.loads(forged, salt=DB_SALT)
+
+
+def test_a_session_already_admin_is_forged_the_other_way() -> None:
+    from django.core import signing
+
+    from inspector.decoding import DB_SALT, decode
+    from inspector.engines.base import changed_payload
+
+    signed = signing.dumps({"is_admin": True}, salt=DB_SALT, compress=True)
+    forged, what = changed_payload(signed)
+    assert what == 'set "is_admin" to false'
+    assert decode(forged, DB_SALT).data == {"is_admin": False}
+    assert not decode(forged, DB_SALT).verified
+
+
+@pytest.mark.parametrize("engine", ["db", "signed_cookies"])
+def test_a_value_under_eight_characters_is_no_key_at_all(engine: str) -> None:
+    client = on(engine)
+    response = client.post("/tamper/cookie", {"cookie": "abcdefg"}, **HTMX, follow=True)
+    text = happened(response)
+    assert "shorter than 8 characters before loading anything" in text
+    assert "SessionMiddleware deletes the cookie" in text
+    # Nothing was read: no load in the storage operations.
+    assert "load()" not in text_by_id(response.content.decode(), "operations-panel")
+
+
+def test_a_signed_cookie_holding_no_keys_verifies() -> None:
+    client = on("signed_cookies")
+    client.post("/session/clear")
+    empty = client.cookies[COOKIE].value
+    response = client.post("/tamper/cookie", {"cookie": empty}, **HTMX, follow=True)
+    text = happened(response)
+    assert "Django loaded 0 keys: the cookie's signature verifies." in text
+    assert "Django sends no cookie: the browser keeps it." in text
+
+
+def test_restore_puts_back_the_first_cookie_not_a_later_tampered_one() -> None:
+    client = on("signed_cookies")
+    original = client.cookies[COOKIE].value
+    client.post("/tamper/cookie", {"cookie": one_character_changed(original)}, follow=True)
+    resigned = client.cookies[COOKIE].value
+    assert resigned != original
+    client.post("/tamper/cookie", {"cookie": one_character_changed(resigned)}, follow=True)
+    client.post("/tamper/restore", follow=True)
+    assert client.cookies[COOKIE].value == original
+    assert int(client.cookies[own_cookies.UNTAMPERED]["max-age"]) == 0
+
+
+def test_the_restore_cookie_never_outlives_the_session_it_restores() -> None:
+    client = on("db")
+    client.post("/expiry", {"mode": "seconds", "seconds": "30"})
+    original = client.cookies[COOKIE].value
+    response = client.post("/tamper/cookie", {"cookie": one_character_changed(original)})
+    assert 0 < int(response.cookies[own_cookies.UNTAMPERED]["max-age"]) <= 30
+
+
+def test_the_new_secret_key_check_on_cached_db_says_the_cache_is_read_first() -> None:
+    client = on("cached_db")
+    text = happened(client.post("/tamper/secret-key", **HTMX))
+    assert "Django still reads each session's cache entry first, unsigned" in text
+
+
+def test_head_on_the_read_step() -> None:
+    client = on("db")
+    assert client.head("/tamper/read").status_code < 400
+
+
+def test_after_a_forged_payload_the_new_key_check_says_neither_verifies() -> None:
+    client = on("file")
+    client.post("/tamper/record", follow=True)
+    text = happened(client.post("/tamper/secret-key", **HTMX))
+    assert "does not verify with the current key either" in text
+    assert "no server setting was changed" in text

@@ -167,8 +167,9 @@ FORGED = {"is_admin": True}
 
 
 def changed_payload(signed: str) -> tuple[str, str]:
-    """``signed`` with ``FORGED`` added to its payload, encoded as Django encodes it, and the
-    timestamp and signature kept; and what changed, in words."""
+    """``signed`` with ``FORGED`` written into its payload (or, where it is there already,
+    undone), encoded as Django encodes it, the timestamp and signature kept; and what changed,
+    in words."""
     payload, separator, rest = signed.partition(":")
     compressed = payload.startswith(".")
     try:
@@ -183,11 +184,13 @@ def changed_payload(signed: str) -> tuple[str, str]:
         return payload[:index] + new + payload[index + 1 :] + separator + rest, (
             f"payload character {index + 1} changed to {new!r}"
         )
-    encoded = json.dumps(data | FORGED, separators=(",", ":")).encode("latin-1")
+    # Already an "admin"? Then the forgery takes it away: either way the data changes.
+    forged_data = data | FORGED if data.get("is_admin") is not True else data | {"is_admin": False}
+    encoded = json.dumps(forged_data, separators=(",", ":")).encode("latin-1")
     if compressed:
         encoded = zlib.compress(encoded)
     forged = ("." if compressed else "") + signing.b64_encode(encoded).decode()
-    return forged + separator + rest, 'added "is_admin": true to the payload'
+    return forged + separator + rest, f'set "is_admin" to {json.dumps(forged_data["is_admin"])}'
 
 
 def plural(count: int, word: str, words: str = "") -> str:

@@ -44,17 +44,6 @@ class HappenedPanel(Panel):
     def idle_text(self) -> str:
         """Before any action: what this request found, so a reload after an expiry says so."""
         snapshot = self.snapshot
-        if snapshot.sent_cookie is None and snapshot.leftover is not None:
-            return (
-                "Your browser sent no session cookie: the last one ended (its Max-Age ran out, "
-                "or it lasted until the browser closed) and the browser dropped it. Django "
-                "sees a new, empty session. " + snapshot.engine.afterlife()
-            )
-        if snapshot.sent_cookie is None and snapshot.had_session_before:
-            return (
-                "Your browser sent no session cookie, so Django sees a new, empty session. "
-                "This browser had one before: it was flushed, or its cookie ended."
-            )
         if snapshot.sent_cookie is None:
             return (
                 "Nothing yet. Your browser sent no session cookie, so Django sees a new, empty "

@@ -15,6 +15,11 @@ def masked(text: object, masker: Masker | None) -> str:
     return (masker or Masker())(text)
 
 
+@register.filter
+def masked_known(text: object, masker: Masker | None) -> str:
+    return (masker or Masker()).known(text)
+
+
 @register.filter(name="mask")
 def mask_whole(text: object) -> str:
     """The whole value is a secret (a signed cookie's signature): first and last four."""

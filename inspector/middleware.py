@@ -89,7 +89,7 @@ class InspectorSessionMiddleware(SessionMiddleware):
         if not engine_for(request).stores_on_server:
             record_cookie_write(request, response, recorder)
         if (cookie := getattr(response, "inspector_session_cookie", None)) is not None:
-            set_session_cookie(response, cookie)
+            set_session_cookie(response, *cookie)
         if isinstance(response, InspectorPage):
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):
@@ -121,13 +121,16 @@ def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: 
     )
 
 
-def set_session_cookie(response: HttpResponse, value: str) -> None:
+def set_session_cookie(response: HttpResponse, value: str, max_age: int | None) -> None:
     """Put ``value`` in the browser's session cookie (the tamper lab's), with the attributes
-    Django gives a new session's cookie."""
+    Django gives a session cookie; ``max_age`` None for one that ends with the browser."""
+    # set_cookie() reuses a morsel already there, with its attributes: a deletion's Max-Age=0
+    # would stay. Start from a new one.
+    response.cookies.pop(settings.SESSION_COOKIE_NAME, None)
     response.set_cookie(
         settings.SESSION_COOKIE_NAME,
         value,
-        max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
+        max_age=max_age,
         domain=settings.SESSION_COOKIE_DOMAIN,
         path=settings.SESSION_COOKIE_PATH,
         secure=settings.SESSION_COOKIE_SECURE or None,

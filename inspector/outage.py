@@ -41,6 +41,7 @@ from inspector.page import Action
 logger = logging.getLogger(__name__)
 
 REDIS, DATABASE, FILES = "redis", "database", "files"
+DIRECTORY, SESSION_FILE = "the session directory", "the session file"
 
 #: The stores each engine cannot work without (a local-memory cache cannot go away).
 NEEDS: dict[str, frozenset[str]] = {
@@ -69,6 +70,8 @@ class Outage:
     #: The store named for people: "Redis at redis://127.0.0.1:6379/0".
     store: str
     error: BaseException
+    #: For FILES: which of them, as the way out names it (DIRECTORY or SESSION_FILE).
+    name: str = ""
 
     @property
     def summary(self) -> str:
@@ -103,7 +106,7 @@ class Outage:
             timed_out = isinstance(self.error, redis.TimeoutError)
             return f"{self.store} did not answer{' in time' if timed_out else ''} ({self.summary})."
         if self.kind == FILES:
-            if self.store.startswith("the session file"):
+            if self.name == SESSION_FILE:
                 return f"{self.store} cannot be written ({self.summary})."
             if isinstance(self.error, FileNotFoundError):
                 return f"{self.store} is missing ({self.summary})."
@@ -126,14 +129,14 @@ class Outage:
         if self.kind == REDIS:
             return "Redis"
         if self.kind == FILES:
-            return "the session directory"
+            return self.name
         return "the SQLite database" if connection.vendor == "sqlite" else connection.display_name
 
     @property
     def back(self) -> str:
         """When the page works again."""
         if self.kind == FILES:
-            return "Once the session directory can be written again"
+            return f"Once {self.short} can be written again"
         if self.sqlite_locked:
             return "Once the lock is released"
         return f"Once {self.short} answers again"
@@ -167,9 +170,14 @@ def store_outage(error: BaseException) -> Outage | None:
                 return None
             return Outage(DATABASE, describe_database(), cause)
         if isinstance(cause, OSError) and (path := session_path(cause)) is not None:
-            if path == session_directory():
-                return Outage(FILES, f"the session directory {path}", cause)
-            return Outage(FILES, f"the session file {path}", cause)
+            directory = session_directory()
+            if path == directory or not directory.is_dir():
+                return Outage(FILES, f"the session directory {directory}", cause, DIRECTORY)
+            if isinstance(cause, FileNotFoundError):
+                # The session's own file is gone (flushed in another tab): no outage, but
+                # Django's refusal to save it (SessionInterrupted), explained as such.
+                return None
+            return Outage(FILES, f"the session file {path}", cause, SESSION_FILE)
     return None
 
 
@@ -218,7 +226,7 @@ def plain_django(outage: Outage, engine: Engine) -> str:
             "entry. Only a save that needs no load first (after clear(), say) gets through: it "
             "writes the row and only logs the cache's error (Django 5.1+)."
         )
-    if outage.kind == FILES and outage.store.startswith("the session file"):
+    if outage.kind == FILES and outage.name == SESSION_FILE:
         return (
             "A plain Django site on the file engine raises it from save(), which opens the "
             f"session file for writing before anything else, and answers {PLAIN_500}."

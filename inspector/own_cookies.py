@@ -2,9 +2,10 @@
 session cookie.
 
 They hold this browser's choices for the page (engine, Presenter, a revealed key) and what
-the page needs across requests (the last session key, the last action's report), never in
-the session being inspected. A value this server did not sign for that very cookie reads as
-absent: a browser cannot plant another browser's key or engine in them.
+the page needs across requests (the last action's report, the cookie the tamper lab
+replaced, which never outlives its session), never in the session being inspected. A value
+this server did not sign for that very cookie reads as absent: a browser cannot plant another
+browser's key or engine in them.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ def write(
     max_age: int | None = None,
     *,
     signed: bool = True,
+    until_browser_closes: bool = False,
 ) -> None:
-    """Set one of the inspector's cookies; ``signed=False`` only for a value signed already."""
+    """Set one of the inspector's cookies; ``signed=False`` only for a value signed already,
+    ``until_browser_closes`` for one that must end with a session cookie that does."""
     # Never longer than a session cookie lives by default: the page's memory of this
     # browser ends with the session it was made for.
     age = min(max_age or settings.SESSION_COOKIE_AGE, settings.SESSION_COOKIE_AGE)
     options = {
-        "max_age": age,
+        "max_age": None if until_browser_closes else age,
         "httponly": True,
         "samesite": "Lax",
         "secure": settings.SESSION_COOKIE_SECURE or None,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from inspector import masking, own_cookies
 from inspector.actions import invalid, respond
 from inspector.decoding import DB_SALT, SIGNED_COOKIES_SALT
-from inspector.engines import Engine, engine_for
+from inspector.engines import Engine, StoredRecord, engine_for
 from inspector.page import Action
 from inspector.values import short_repr
 
@@ -35,8 +35,8 @@ COOKIE_OCTETS = frozenset(c for c in string.printable if c not in ' \t\n\r\x0b\x
 #: Browsers keep at most 4,096 bytes of name=value.
 MAX_COOKIE = 4096
 
-#: Where each tamper sends the browser next: the request that reads the session.
-AFTER = {"cookie", "record", "restore"}
+#: What Django gives a new session's cookie: no Max-Age when it ends with the browser.
+NEW_SESSION_AGE = None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE
 
 
 class CookieValueForm(forms.Form):
@@ -85,10 +85,12 @@ class CookieValueForm(forms.Form):
         return start + self.real[masking.SHOWN : -masking.SHOWN] + end
 
 
-def replace_session_cookie(response: HttpResponse, value: str) -> HttpResponse:
+def replace_session_cookie(
+    response: HttpResponse, value: str, max_age: int | None = NEW_SESSION_AGE
+) -> HttpResponse:
     """Have the browser hold ``value`` as its session cookie. The middleware sets it once
     SessionMiddleware is done, which would otherwise delete it for an empty session."""
-    response.inspector_session_cookie = value  # type: ignore[attr-defined]
+    response.inspector_session_cookie = (value, max_age)  # type: ignore[attr-defined]
     return response
 
 
@@ -118,24 +120,53 @@ def remember_own_cookie(
     request: HttpRequest, response: HttpResponse, real: str | None, sent: str
 ) -> None:
     """Keep this browser's own cookie for Restore: the first one replaced, not a later
-    tampered one, and no longer than its session lasts (nor than the restore window)."""
+    tampered one, and never past its session's end (nor the restore window)."""
     if not real or real == sent or own_cookies.read(request, own_cookies.UNTAMPERED):
         return
     record = engine_for(request).read(real)
-    if record is None or record.session_data is None or len(real) >= 3000:
+    end = session_end(record) if record is not None and len(real) < 3000 else None
+    if end is None:
         return  # nothing Django would load to go back to, or too big to keep beside it
+    at_close, left = end
+    own_cookies.write(
+        response,
+        own_cookies.UNTAMPERED,
+        real,
+        min(left, RESTORE_WINDOW),
+        until_browser_closes=at_close,
+    )
+
+
+def session_end(record: StoredRecord) -> tuple[bool, int] | None:
+    """Whether the session in ``record`` ends with the browser, and the seconds it has left
+    (as Django's get_expire_at_browser_close() and expiry say); None when it has ended or
+    Django would not load it."""
+    data = record.session_data
+    if data is None:
+        return None
+    expiry = data.get("_session_expiry")
+    at_close = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE if expiry is None else expiry == 0
     ends = [end for end in (record.cookie_expires, record.expire_date) if end]
-    left = int((min(ends) - timezone.now()).total_seconds()) if ends else RESTORE_WINDOW
-    if left > 0:
-        own_cookies.write(response, own_cookies.UNTAMPERED, real, min(left, RESTORE_WINDOW))
+    left = (
+        int((min(ends) - timezone.now()).total_seconds()) if ends else settings.SESSION_COOKIE_AGE
+    )
+    return (at_close, left) if left > 0 else None
 
 
 @require_POST
 def restore_cookie(request: HttpRequest) -> HttpResponse:
     original = own_cookies.read(request, own_cookies.UNTAMPERED)
-    if not original:
-        return invalid(request, "There is no cookie of yours to put back: nothing was changed.")
-    response = replace_session_cookie(then_read("restore"), original)
+    record = engine_for(request).read(original) if original else None
+    end = session_end(record) if record is not None else None
+    if original is None or end is None:
+        response = invalid(
+            request, "There is no session of yours to put back (it has ended): nothing was changed."
+        )
+        own_cookies.forget(response, own_cookies.UNTAMPERED)
+        return response
+    at_close, left = end
+    # Back with the life it had: a browser-close session ends with the browser again.
+    response = replace_session_cookie(then_read("restore"), original, None if at_close else left)
     own_cookies.forget(response, own_cookies.UNTAMPERED)
     return response
 
@@ -217,6 +248,12 @@ def loaded_text(request: HttpRequest, keys: list[str]) -> str:
             "“Session data corrupted” (logger django.security.SuspiciousSession) and loaded "
             "an empty session."
         )
+    if session.session_key not in (None, request.COOKIES.get(settings.SESSION_COOKIE_NAME)):
+        # The file engine's load() deletes an expired file and calls create() itself.
+        return (
+            "The record had expired: load() deleted it and called create(), which saved an "
+            "empty session under a new key."
+        )
     if session.session_key is None:
         return (
             "No record lives under that key (or it expired): Django loaded an empty session "
@@ -243,10 +280,15 @@ def after_the_view(session: SessionBase, engine: Engine) -> str:
             "With no key and no data the session is empty, so SessionMiddleware deletes the "
             "cookie; the next write starts a session under a new key."
         )
-    if session.modified:
+    if session.modified and not engine.stores_on_server:
         return (
             "create() only marks the session modified, so SessionMiddleware saves it: the "
             "browser gets a freshly signed cookie holding an empty session."
+        )
+    if session.modified:
+        return (
+            "create() left the session modified, so SessionMiddleware saves it again and "
+            "sends the new key's cookie."
         )
     if not engine.stores_on_server:
         return "The session is not modified, so Django sends no cookie: the browser keeps it."

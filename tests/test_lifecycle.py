@@ -116,7 +116,7 @@ def test_an_expired_row_stays_stored_but_this_browser_no_longer_shows_it(
     html = client.get("/", {"expired": "1"}, **HTMX).content.decode()
     assert "No session yet: your browser sent no session cookie" in html
     assert "The expiry passed" in text_by_id(html, "happened")
-    assert "The row stays stored until it expires" in text_by_id(html, "happened")
+    assert "The row stays stored, expired, until clear_expired()" in text_by_id(html, "happened")
     # Nothing of the old session is shown: this browser may be someone else's now.
     assert key not in html
     assert attributes_by_id(html, "leftover") is None

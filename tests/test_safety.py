@@ -253,3 +253,15 @@ def test_a_session_file_that_cannot_be_written_is_explained_with_its_key_masked(
             assert mask(key) in html
     finally:
         path.rmdir()
+
+
+def test_a_session_file_gone_is_django_refusing_the_save_not_an_outage() -> None:
+    client = Client()
+    client.cookies[own_cookies.ENGINE] = engine_cookie("file")
+    add(client, "a", "1")
+    key = client.cookies[COOKIE].value
+    (Path(settings.SESSION_FILE_PATH) / f"{COOKIE}{key}").unlink()  # flushed in another tab
+    response = client.post("/session/clear", **HTMX)
+    assert response.status_code == 400
+    assert "SessionInterrupted" in response.content.decode()
+    assert "cannot be written" not in response.content.decode()

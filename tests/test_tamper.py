@@ -264,3 +264,36 @@ def test_after_a_forged_payload_the_new_key_check_says_neither_verifies() -> Non
     text = happened(client.post("/tamper/secret-key", **HTMX))
     assert "does not verify with the current key either" in text
     assert "no server setting was changed" in text
+
+
+def test_a_browser_close_session_is_kept_and_restored_as_one() -> None:
+    client = on("db")
+    client.post("/expiry", {"mode": "close"})
+    original = client.cookies[COOKIE].value
+    response = client.post("/tamper/cookie", {"cookie": one_character_changed(original)})
+    # No Max-Age: both end with the browser, as the session cookie does.
+    assert response.cookies[own_cookies.UNTAMPERED]["max-age"] == ""
+    client.get(response["Location"])
+    restored = client.post("/tamper/restore")
+    assert restored.cookies[COOKIE].value == original
+    assert restored.cookies[COOKIE]["max-age"] == ""
+
+
+def test_an_expired_session_file_is_deleted_and_replaced_by_load() -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    client = on("file")
+    key = client.cookies[COOKIE].value
+    path = Path(settings.SESSION_FILE_PATH) / f"{COOKIE}{key}"
+    long_ago = time.time() - settings.SESSION_COOKIE_AGE - 60
+    os.utime(path, (long_ago, long_ago))
+    response = client.post("/tamper/cookie", {"cookie": key}, **HTMX, follow=True)
+    text = happened(response)
+    assert "load() deleted it and called create()" in text
+    assert "sends the new key's cookie" in text
+    assert not path.exists()
+    assert client.cookies[COOKIE].value != key

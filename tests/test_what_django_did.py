@@ -241,7 +241,7 @@ def test_a_signed_cookie_expiry_past_the_cookie_age_counts_down_to_the_cookie_ag
 @pytest.mark.parametrize(
     ("engine", "sentence"),
     [
-        ("db", "The row stays stored until it expires and clear_expired() removes it."),
+        ("db", "The row stays stored, expired, until clear_expired() removes it."),
         ("cache", "clear_expired() does nothing here"),
         ("file", "with a number in _session_expiry it never expires"),
         ("signed_cookies", "Nothing is stored on the server"),

@@ -143,7 +143,7 @@ class Engine:
 
     def afterlife(self) -> str:
         """What becomes of a stored record once no browser sends its key."""
-        return "The row stays stored until it expires and clear_expired() removes it."
+        return "The row stays stored, expired, until clear_expired() removes it."
 
     def cleared_text(self, removed: int) -> str:
         """What ``SessionStore.clear_expired()`` did here, given the records it removed."""

@@ -67,8 +67,8 @@ class CachedDatabaseEngine(DatabaseEngine):
 
     def afterlife(self) -> str:
         return (
-            "The row stays stored until it expires and clear_expired() removes it; its cache "
-            "entry is dropped at the end of its timeout."
+            "The row stays stored, expired, until clear_expired() removes it; its cache entry "
+            "is dropped at the end of its timeout."
         )
 
     def cleared_text(self, removed: int) -> str:

@@ -124,8 +124,8 @@ class FileEngine(Engine):
 
     def afterlife(self) -> str:
         return (
-            "The file stays until it expires and clear_expired() removes it; with a number in "
-            "_session_expiry it never expires."
+            "The file stays, expired, until clear_expired() (or a load of its key) removes it; "
+            "with a number in _session_expiry it never expires on the server."
         )
 
     def cleared_text(self, removed: int) -> str:

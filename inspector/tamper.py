@@ -35,8 +35,10 @@ COOKIE_OCTETS = frozenset(c for c in string.printable if c not in ' \t\n\r\x0b\x
 #: Browsers keep at most 4,096 bytes of name=value.
 MAX_COOKIE = 4096
 
-#: What Django gives a new session's cookie: no Max-Age when it ends with the browser.
-NEW_SESSION_AGE = None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE
+
+def new_session_age() -> int | None:
+    """The Max-Age Django gives a new session's cookie: none when it ends with the browser."""
+    return None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE
 
 
 class CookieValueForm(forms.Form):
@@ -85,9 +87,7 @@ class CookieValueForm(forms.Form):
         return start + self.real[masking.SHOWN : -masking.SHOWN] + end
 
 
-def replace_session_cookie(
-    response: HttpResponse, value: str, max_age: int | None = NEW_SESSION_AGE
-) -> HttpResponse:
+def replace_session_cookie(response: HttpResponse, value: str, max_age: int | None) -> HttpResponse:
     """Have the browser hold ``value`` as its session cookie. The middleware sets it once
     SessionMiddleware is done, which would otherwise delete it for an empty session."""
     response.inspector_session_cookie = (value, max_age)  # type: ignore[attr-defined]
@@ -107,7 +107,9 @@ def send_cookie(request: HttpRequest) -> HttpResponse:
         return invalid(
             request, "Nothing was sent: see the message by Cookie value.", tamper_form=form
         )
-    response = replace_session_cookie(then_read("cookie"), form.cleaned_data["cookie"])
+    response = replace_session_cookie(
+        then_read("cookie"), form.cleaned_data["cookie"], new_session_age()
+    )
     remember_own_cookie(request, response, real, form.cleaned_data["cookie"])
     return response
 

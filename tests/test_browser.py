@@ -83,10 +83,7 @@ def test_add_edit_delete_clear_flush(page, live_app: LiveApp) -> None:
     assert page.locator('tr[data-key="cart"] .type').inner_text() == "list"
 
     # Edit, inline
-    page.get_by_role("button", name="Edit name").click()
-    row = page.locator("tr.editing")
-    row.get_by_label("Value").fill("Pema")
-    row.get_by_role("button", name="Save").click()
+    edit_key(page, "name", "Pema")
     happened.get_by_text("request.session['name'] = 'Pema'").wait_for()
     assert_panels_agree(page, live_app, {"name": "Pema", "cart": ["apple"]})
 
@@ -263,6 +260,14 @@ def test_the_tamper_lab_in_the_browser(page, live_app: LiveApp, engine: str) -> 
         happened.get_by_text("no server setting was changed", exact=False).wait_for()
 
 
+def edit_key(page, key: str, value: str) -> None:
+    """Edit a row in place and save it, as a person does."""
+    page.get_by_role("button", name=f"Edit {key}").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Value").fill(value)
+    row.get_by_role("button", name="Save").click()
+
+
 def add_key(page, key: str, value: str, kind: str = "text") -> None:
     form = page.locator("#add-form")
     form.get_by_label("Key", exact=True).fill(key)
@@ -430,10 +435,7 @@ def test_the_readme_walkthrough_word_for_word(page, live_app: LiveApp) -> None:
     key = session_cookie(page)
     add_key(page, "cart", '["apple"]', "list")
     assert page.locator('tr[data-key="cart"] .type').inner_text() == "list"
-    page.get_by_role("button", name="Edit cart").click()
-    row = page.locator("tr.editing")
-    row.get_by_label("Value").fill('["apple", "pear"]')
-    row.get_by_role("button", name="Save").click()
+    edit_key(page, "cart", '["apple", "pear"]')
     happened.get_by_text("Changed 'cart'").wait_for()
     assert page.locator('tr[data-key="cart"] .value').inner_text() == "['apple', 'pear']"
     assert session_cookie(page) == key

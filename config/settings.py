@@ -117,7 +117,22 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # The inspector's own state (which open pages are out of date): apart from the
+    # sessions, so it never pushes a session out of a full local-memory cache.
+    "inspector": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "inspector",
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "inspector",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
 }
 
 LANGUAGE_CODE = "en"
@@ -149,6 +164,10 @@ WHITENOISE_USE_FINDERS = not COLLECTED
 warnings.filterwarnings("ignore", message="No directory at: ")
 
 CSRF_FAILURE_VIEW = "inspector.errors.csrf_failure"
+
+# The class view is for staff: Django's own login page, then back to it.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inspector:class"
 
 # Plain HTTP is the classroom default (a laptop on a LAN has no certificate).
 # DJANGO_HTTPS=1, behind a TLS proxy that sets X-Forwarded-Proto, makes every

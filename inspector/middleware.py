@@ -5,10 +5,12 @@ from django.contrib.sessions.exceptions import InvalidSessionKey, SessionInterru
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
+from inspector import live
 from inspector.engines import engine_for
 from inspector.errors import bad_request
 from inspector.inspection import (
     Inspection,
+    browser_key,
     is_deletion,
 )
 from inspector.operations import (
@@ -86,8 +88,11 @@ class InspectorSessionMiddleware(SessionMiddleware):
         recorder.phase = "middleware"
         response = super().process_response(request, response)
         recorder.closed = True
-        if not engine_for(request).stores_on_server:
+        engine = engine_for(request)
+        if not engine.stores_on_server:
             record_cookie_write(request, response, recorder)
+        if any(operation.effect for operation in recorder.operations):
+            tell_open_pages(request, response, inspection)
         if (cookie := getattr(response, "inspector_session_cookie", None)) is not None:
             set_session_cookie(response, *cookie)
         if isinstance(response, InspectorPage):
@@ -98,6 +103,23 @@ class InspectorSessionMiddleware(SessionMiddleware):
         # should an escape ever be missed: no inline script can run.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def tell_open_pages(request: HttpRequest, response: HttpResponse, inspection: Inspection) -> None:
+    """This request changed a store: the pages open on it (other tabs, the class view) are
+    out of date, and their next poll draws them again."""
+    if not inspection.engine.stores_on_server:
+        # The cookie is the session: a tab notices when its cookie changes.
+        live.session_changed()
+        if (morsel := response.cookies.get(settings.SESSION_COOKIE_NAME)) and not is_deletion(
+            morsel
+        ):
+            live.saw_signed_cookie_browser(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+        return
+    # The key the browser sent counts only where something was stored under it: a made-up
+    # cookie must not leave a counter behind.
+    stored = request.method != "POST" or inspection.before is not None
+    live.session_changed(inspection.sent_key if stored else None, browser_key(request, response))
 
 
 def record_cookie_write(request: HttpRequest, response: HttpResponse, recorder: Recorder) -> None:

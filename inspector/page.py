@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
-from inspector import demo, forms, marks, masking, own_cookies, preferences
+from inspector import demo, forms, live, marks, masking, own_cookies, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     ActionReport,
@@ -95,10 +96,17 @@ class InspectorPage(HttpResponse):
             self.context["marks"] = marks.loads(
                 self.context["marks_token"], record.raw if record else None
             )
+        sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        now_key = browser_key(request, self)
+        # The key this browser sent names nothing any more: was it the teacher?
+        gone = sent and (record is None or now_key != sent)
+        if gone and (when := live.deleted_by_teacher(sent)) is not None:
+            self.context["deleted_by_teacher"] = (masking.mask(sent), when, now_key != sent)
         snapshot = Snapshot.take(request, self, record, report, self.context.get("marks"))
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context
         context["tamper_value"] = tamper_value(context, snapshot.session_key)
+        context["live_token"] = live.page_token(now_key, snapshot.expires_at) or ""
         context["panels"] = panels
         context["changed_panels"] = [panel for panel in panels.values() if panel.changed]
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE

@@ -12,13 +12,11 @@ from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
 
+from inspector import cache_keys
 from inspector.engines.base import plural
 
 #: A session key as Django makes it (get_random_string(32, VALID_KEY_CHARS)).
-KEY_PATTERN = "[a-z0-9]" * 32
 _KEY = re.compile("[a-z0-9]{32}")
 
 #: What a reset leaves alone, in the words the README uses.
@@ -64,15 +62,17 @@ LOCAL_MEMORY_NOTE = (
 )
 
 
-def reset_sessions() -> Reset:
+def reset_sessions(keep: str | None = None) -> Reset:
+    """Remove every stored session but the one of ``keep`` (the teacher's own, from the class
+    view: a reset there must not log the teacher out)."""
     reset = Reset()
-    reset.rows, _ = Session.objects.all().delete()
-    reset.files = _remove_session_files(session_folder())
-    reset.cache_entries = _remove_cache_entries(reset.notes)
+    reset.rows, _ = Session.objects.exclude(session_key=keep or "").delete()
+    reset.files = _remove_session_files(session_folder(), keep)
+    reset.cache_entries = _remove_cache_entries(reset.notes, keep)
     return reset
 
 
-def _remove_session_files(folder: Path) -> int:
+def _remove_session_files(folder: Path, keep: str | None) -> int:
     # The file engine names each file SESSION_COOKIE_NAME + key, as its clear_expired() reads them.
     if not folder.is_dir():
         return 0
@@ -83,6 +83,7 @@ def _remove_session_files(folder: Path) -> int:
         if (
             name.startswith(prefix)
             and _KEY.fullmatch(name[len(prefix) :])
+            and name[len(prefix) :] != keep
             and path.is_file()
             and not path.is_symlink()
         ):
@@ -91,31 +92,18 @@ def _remove_session_files(folder: Path) -> int:
     return removed
 
 
-def _remove_cache_entries(notes: list[str]) -> int:
-    # Django's cache API cannot list keys: each backend is asked in its own terms, and only
-    # the sessions' keys go (a shared Redis may hold other things).
+def _remove_cache_entries(notes: list[str], keep: str | None) -> int:
+    # Only the sessions' keys go: a shared Redis may hold other things.
     cache = caches[settings.SESSION_CACHE_ALIAS]
-    prefixes = (CACHE_PREFIX, CACHED_DB_PREFIX)
-    if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
-        keys = [
-            key
-            for prefix in prefixes
-            for key in client.scan_iter(match=cache.make_and_validate_key(prefix) + KEY_PATTERN)
-        ]
-        return client.delete(*keys) if keys else 0
-    if isinstance(cache, LocMemCache):
-        # This process's memory only: from `make reset` that is not the server's (see the note).
-        made = tuple(cache.make_and_validate_key(prefix) for prefix in prefixes)
-        with cache._lock:
-            keys = [
-                key
-                for key in cache._cache
-                if any(key.startswith(m) and _KEY.fullmatch(key[len(m) :]) for m in made)
-            ]
-            for key in keys:
-                del cache._cache[key]
-                cache._expire_info.pop(key, None)
-        return len(keys)
-    notes.append(f"The cache backend {type(cache).__name__} cannot list its keys: not emptied.")
-    return 0
+    names = []
+    for prefix in (CACHE_PREFIX, CACHED_DB_PREFIX):
+        found = cache_keys.suffixes(cache, prefix, _KEY)
+        if found is None:
+            notes.append(
+                f"The cache backend {type(cache).__name__} cannot list its keys: not emptied."
+            )
+            return 0
+        names += [prefix + key for key in found if key != keep]
+    # From `make reset`, local memory is this process's own, not the server's (see the note).
+    cache.delete_many(names)
+    return len(names)

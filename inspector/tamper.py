@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from inspector import masking, own_cookies
+from inspector import live, masking, own_cookies
 from inspector.actions import invalid, respond
 from inspector.decoding import DB_SALT, SIGNED_COOKIES_SALT
 from inspector.engines import Engine, StoredRecord, engine_for
@@ -183,6 +183,8 @@ def change_record(request: HttpRequest) -> HttpResponse:
         return invalid(
             request, "There is no stored record under your key to change: add a key first."
         )
+    # Written past Django, where the middleware does not see it: tell the open pages.
+    live.session_changed(key)
     return then_read("record")
 
 

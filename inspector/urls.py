@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspector import lifecycle, tamper, views
+from inspector import classroom, lifecycle, tamper, views
 
 app_name = "inspector"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("tamper/record", tamper.change_record, name="tamper-record"),
     path("tamper/read", tamper.read_session, name="tamper-read"),
     path("tamper/secret-key", tamper.new_secret_key, name="tamper-secret-key"),
+    path("class/", classroom.class_view, name="class"),
+    path("class/delete", classroom.delete_session, name="class-delete"),
+    path("class/clear-expired", classroom.clear_expired, name="class-clear-expired"),
+    path("class/start-fresh", classroom.start_fresh, name="class-start-fresh"),
     path("nested/append", lifecycle.append_in_place, name="nested-append"),
     path(
         "nested/append-modified", lifecycle.append_and_mark_modified, name="nested-append-modified"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from inspector import masking, outage, own_cookies, preferences
+from inspector import live, masking, outage, own_cookies, preferences
 from inspector.actions import Result, flushed_text, invalid, no_session, perform, respond
 from inspector.engines import ENGINES, Engine, engine_for, engine_named
 from inspector.engines.base import plural
@@ -24,6 +24,15 @@ from inspector.values import short_repr
 def page(request: HttpRequest) -> HttpResponse:
     """The page. It never touches request.session: the panels read what is stored."""
     context: dict[str, Any] = {}
+    if (since := request.GET.get("since")) is not None:
+        # An open page asking whether its session changed elsewhere (another tab, the
+        # teacher): one cache read, and nothing drawn while it has not.
+        if live.page_unchanged(since, request.COOKIES.get(settings.SESSION_COOKIE_NAME)):
+            return HttpResponse(status=204)
+        if live.ended_by_expiry(since):
+            context["expired_notice"] = True
+        else:
+            context["changed_elsewhere"] = True
     key = request.GET.get("edit")
     if key is not None:
         context["edit_key"] = key

@@ -49,6 +49,8 @@ class StoredRecord:
     warning: str = ""
     #: The copy Django reads first, when it is not this one.
     read_first: StoredRecord | None = None
+    #: Bytes as stored, where that is not the length of ``raw`` (a pickled cache entry).
+    size: int | None = None
 
     @property
     def session_data(self) -> dict[str, Any] | None:

@@ -44,7 +44,14 @@ def _without_password(url: str) -> str:
 
 
 def peek(cache: BaseCache, key: str) -> tuple[Any, int | None]:
-    """The entry and its seconds to live, read without changing the cache.
+    """The entry and its seconds to live, read without changing the cache."""
+    value, ttl, _ = peek_sized(cache, key)
+    return value, ttl
+
+
+def peek_sized(cache: BaseCache, key: str) -> tuple[Any, int | None, int | None]:
+    """The entry, its seconds to live and its size as stored (bytes), read without changing
+    the cache.
 
     LocMemCache.get() would move the entry in its LRU order and delete it
     if expired, so its storage is read directly; Redis GET and TTL change nothing.
@@ -55,17 +62,17 @@ def peek(cache: BaseCache, key: str) -> tuple[Any, int | None]:
             pickled = cache._cache.get(full_key)
             expires = cache._expire_info.get(full_key)
         if pickled is None or (expires is not None and expires <= time.time()):
-            return None, None
+            return None, None, None
         ttl = None if expires is None else max(0, round(expires - time.time()))
-        return pickle.loads(pickled), ttl
+        return pickle.loads(pickled), ttl, len(pickled)
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(full_key)
         raw = client.get(full_key)
         if raw is None:
-            return None, None
+            return None, None, None
         ttl = client.ttl(full_key)
-        return cache._cache._serializer.loads(raw), (ttl if ttl >= 0 else None)
-    return cache.get(key), None
+        return cache._cache._serializer.loads(raw), (ttl if ttl >= 0 else None), len(raw)
+    return cache.get(key), None, None
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:
@@ -74,7 +81,7 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
     cache = session_cache()
     stored_key = prefix + session_key
     full_key = cache.make_key(stored_key)
-    value, ttl = peek(cache, stored_key)
+    value, ttl, size = peek_sized(cache, stored_key)
     if value is None:
         return None
     data = value if isinstance(value, dict) else None
@@ -97,6 +104,7 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
             ("key as Django names it", stored_key),
             ("time to live", "the cache cannot tell" if ttl is None else f"{ttl} s"),
         ],
+        size=size,
     )
     if ttl is not None:
         record.expire_date = later(dt.datetime.now(dt.UTC), ttl)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore
@@ -18,29 +19,13 @@ class DatabaseEngine(Engine):
     def read(self, session_key: str | None) -> StoredRecord | None:
         if not session_key:
             return None
-        model = SessionStore.get_model_class()
         row = (
-            model.objects.filter(session_key=session_key)
+            SessionStore.get_model_class()
+            .objects.filter(session_key=session_key)
             .values_list("session_data", "expire_date")
             .first()
         )
-        if row is None:
-            return None
-        session_data, expire_date = row
-        record = StoredRecord(
-            key=session_key,
-            raw=session_data,
-            expire_date=expire_date,
-            decoded=decode(session_data, DB_SALT),
-            facts=[("table", f"{model._meta.db_table} in {connection.vendor}")],
-        )
-        if expire_date <= timezone.now():
-            record.problem = "Expired: Django ignores this row and starts an empty session."
-        elif not record.decoded.verified:
-            record.problem = "Bad signature: Django ignores this row and starts an empty session."
-        elif problem := load_problem(record.decoded.data or {}):
-            record.problem = problem
-        return record
+        return None if row is None else row_record(session_key, *row)
 
     def cleared_text(self, removed: int) -> str:
         return (
@@ -76,3 +61,23 @@ class DatabaseEngine(Engine):
         changed, what = changed_payload(session_data)
         rows.update(session_data=changed)
         return f"changed the django_session row's session_data ({what}), signature kept"
+
+
+def row_record(session_key: str, session_data: str, expire_date: dt.datetime) -> StoredRecord:
+    """One django_session row as a record, with what Django's load() would make of it."""
+    record = StoredRecord(
+        key=session_key,
+        raw=session_data,
+        expire_date=expire_date,
+        decoded=decode(session_data, DB_SALT),
+        facts=[
+            ("table", f"{SessionStore.get_model_class()._meta.db_table} in {connection.vendor}")
+        ],
+    )
+    if expire_date <= timezone.now():
+        record.problem = "Expired: Django ignores this row and starts an empty session."
+    elif not record.decoded.verified:
+        record.problem = "Bad signature: Django ignores this row and starts an empty session."
+    elif problem := load_problem(record.decoded.data or {}):
+        record.problem = problem
+    return record

@@ -31,7 +31,33 @@ class HappenedPanel(Panel):
 
     @property
     def changed(self) -> bool:
-        return self.report is not None or bool(self.notice)
+        return self.report is not None or bool(self.notice) or bool(self.elsewhere)
+
+    @property
+    def elsewhere(self) -> str:
+        """What changed this session away from this page: the teacher, another tab."""
+        context = self.page.context
+        if deleted := context.get("deleted_by_teacher"):
+            shown, when, new_key = deleted
+            said = (
+                f"The teacher deleted your session {shown} from the class view at "
+                f"{when:%H:%M:%S} UTC."
+            )
+            if new_key:
+                return (
+                    f"{said} Your browser still sent its key; Django found no record under it, so "
+                    "this request started a new, empty session under a new key."
+                )
+            return (
+                f"{said} Your browser still sends its key, but Django finds no record under it: "
+                "it starts a new, empty session, and the next write saves it under a new key."
+            )
+        if context.get("changed_elsewhere"):
+            return (
+                "This session changed elsewhere (in another tab or window on it, or from the "
+                "class view): the panels show what is stored now."
+            )
+        return ""
 
     @property
     def record_change_text(self) -> str:

@@ -46,3 +46,24 @@ document.addEventListener("htmx:afterSettle", (event) => {
     document.querySelector(".django-column .panel.changed")?.scrollIntoView({ block: "start" });
   });
 });
+
+// Open pages ask every second whether their session (or, on the class view, any session)
+// changed; a tab in the background does not ask, and asks at once when it is back.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+});
+
+// The class view: a row new since the last redraw flashes green, a changed one amber.
+let classRows = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target.id !== "class-table") return;
+  classRows = new Map([...document.querySelectorAll("#class-table tr[data-ref]")].map((row) => [row.dataset.ref, row.dataset.sig]));
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!classRows) return;
+  for (const row of document.querySelectorAll("#class-table tr[data-ref]")) {
+    const before = classRows.get(row.dataset.ref);
+    if (before !== row.dataset.sig) row.classList.add(before === undefined ? "flash-added" : "flash-changed");
+  }
+  classRows = null;
+});

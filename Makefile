@@ -10,7 +10,7 @@ PORT ?= 8000
 WORKERS ?= 1
 THREADS ?= 8
 
-.PHONY: run serve test bench reset lint format clean
+.PHONY: run serve test bench bench-class reset lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(VENV)/.installed
 # 200 simulated students x 25 actions against `make serve`; see README "Performance".
 bench: $(VENV)/.installed
 	$(BIN)/python bench/students.py $(BENCH_ARGS)
+
+# 100,000 stored sessions: the class view against the admin changelist, and what 200 open
+# pages polling cost the server; see README "Performance".
+bench-class: $(VENV)/.installed
+	$(BIN)/python bench/classview.py $(BENCH_ARGS)
 
 # Start fresh for the next class: every stored session goes; the secret key stays.
 reset: $(VENV)/.installed

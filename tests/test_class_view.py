@@ -166,7 +166,7 @@ def test_a_cached_db_session_is_one_row_and_says_it_has_both_copies(teacher: Cli
     add(client, "name", "Sonam", **HTMX)
     html = table_html(teacher)
     assert rows(html).count(mask(key_of(client))) == 1
-    assert 'cached_db <span class="dim small">row and cache entry</span>' in html
+    assert '<span class="engine">cached_db</span> <span class="dim small">row and cache' in html
 
 
 def test_state_filters_and_a_refused_row(teacher: Client) -> None:

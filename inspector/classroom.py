@@ -21,9 +21,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from inspector import listing, live, masking
+from inspector.class_rows import rows_html
 from inspector.engines import ENGINES
 from inspector.engines.base import plural
-from inspector.listing import Cursor, Query, StoreCount
+from inspector.listing import Cursor, Listed, Query, StoreCount
 from inspector.operations import Operation, Recorder, recording
 from inspector.reset import reset_sessions
 
@@ -103,16 +104,36 @@ def _page(request: HttpRequest) -> HttpResponse:
     return render_class(request)
 
 
+def named_row(name: str) -> Listed | bool | None:
+    """The stored session a row's buttons name; None when it is gone, False for a name this
+    view never draws."""
+    match = _ROW.fullmatch(name)
+    if match is None:
+        return False
+    store, prefix, suffix, ref = match.groups()
+    return listing.find(store, ref, prefix, suffix)
+
+
+@require_safe
+@staff_only
+def record(request: HttpRequest) -> HttpResponse:
+    """One row's whole record, read-only: fetched when the row is opened."""
+    row = named_row(request.GET.get("row", "")) or None
+    context = {"row": row, "masker": masking.Masker.of([row.key] if row else [])}
+    name = f"{TEMPLATE}#record" if request.htmx else f"{TEMPLATE}#record_page"
+    response = HttpResponse(render_to_string(name, context, request=request))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 @require_POST
 @staff_only
 def delete_session(request: HttpRequest) -> HttpResponse:
-    match = _ROW.fullmatch(request.POST.get("row", ""))
-    if match is None:
+    row = named_row(request.POST.get("row", ""))
+    if row is False:
         return render_class(
             request, error="That row is not one this view drew: nothing was deleted."
         )
-    store, prefix, suffix, ref = match.groups()
-    row = listing.find(store, ref, prefix, suffix)
     if row is None:
         return render_class(
             request, notice="That session is no longer stored: nothing was deleted."
@@ -177,6 +198,7 @@ def render_class(request: HttpRequest, *, notice: str = "", error: str = "") -> 
     # The version first: a change after this moment makes the next poll draw again.
     version = live.class_version() or "unknown"
     result = listing.listing(asked.query, lambda: table_counts(version))
+    masker = masking.Masker.of([row.key for row in result.rows])
     now = time.time()
     until = now + REDRAW_EVERY
     if result.next_change is not None:
@@ -185,7 +207,8 @@ def render_class(request: HttpRequest, *, notice: str = "", error: str = "") -> 
         "asked": asked,
         "query": asked.query,
         "listing": result,
-        "masker": masking.Masker.of([row.key for row in result.rows]),
+        "rows_html": rows_html(result.rows),
+        "masker": masker,
         "notice": notice,
         "error": error,
         "signed_browsers": live.signed_cookie_browsers(),

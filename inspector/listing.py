@@ -10,6 +10,7 @@ sort value, the key's first four characters and a digest (see ``Cursor``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +31,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from inspector import cache_keys
+from inspector.decoding import DB_SALT, SignedData, decode
 from inspector.engines import ENGINES
 from inspector.engines.base import StoredRecord
 from inspector.engines.cache import describe_cache, read_cache_entry
@@ -316,11 +318,12 @@ class TableSource:
 
     def listed(self, key: str, session_data: str, expire_date: dt.datetime) -> Listed:
         cached = key in self.cached_db_keys
+        signers = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
         return Listed(
             key=key,
             store=self.store,
             engine="cached_db" if cached else "db",
-            record=row_record(key, session_data, expire_date),
+            record=row_record(key, session_data, expire_date, _decoded(session_data, signers)),
             cached=cached,
         )
 
@@ -394,6 +397,14 @@ class TableSource:
             if constant_time_compare(ref_of(key), ref):
                 return self.listed(key, session_data, expire_date)
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(session_data: str, signers: tuple[str, ...]) -> SignedData:
+    """A row's session_data decoded, kept while the row is unchanged: a live table is drawn
+    again each time anything changes, mostly from the same rows. ``signers``: the keys that
+    verify it, so a new SECRET_KEY decodes afresh. Read-only: shared between requests."""
+    return decode(session_data, DB_SALT)
 
 
 def take(rows: Iterable[Listed], query: Query, now: dt.datetime) -> SourcePage:

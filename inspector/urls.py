@@ -29,6 +29,7 @@ urlpatterns = [
     path("tamper/read", tamper.read_session, name="tamper-read"),
     path("tamper/secret-key", tamper.new_secret_key, name="tamper-secret-key"),
     path("class/", classroom.class_view, name="class"),
+    path("class/record", classroom.record, name="class-record"),
     path("class/delete", classroom.delete_session, name="class-delete"),
     path("class/clear-expired", classroom.clear_expired, name="class-clear-expired"),
     path("class/start-fresh", classroom.start_fresh, name="class-start-fresh"),

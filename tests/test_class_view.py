@@ -86,6 +86,11 @@ def rows(html: str) -> list[str]:
     return re.findall(r'<tr id="row-[0-9a-f]+"[^>]*>\s*<td><code>([^<]+)</code>', html)
 
 
+def row_name(client: Client, store: str = "django_session") -> str:
+    key = key_of(client)
+    return f"{store}:{key[:4]}{key[-4:]}:{listing.ref_of(key)}"
+
+
 def poll_token(html: str) -> str:
     table = html.split('id="class-table"', 1)[1]
     return unquote(re.search(r"since=([^\"&]+)", table).group(1))
@@ -186,9 +191,13 @@ def test_state_filters_and_a_refused_row(teacher: Client) -> None:
     assert mask(key_of(expired)) == shown["expired"][0]
     assert len(shown["expired"]) == 1
     assert shown["refused"] == [mask(key_of(refused))]
-    html = table_html(teacher)
-    assert "does not verify: Django would load an empty session" in html
-    assert f"{mask(key_of(refused))}" in html
+    # Opened, the row shows why: fetched then, read-only.
+    record = teacher.get("/class/record", {"row": row_name(refused)}, **HTMX).content.decode()
+    assert "does not verify: Django would load an empty session" in record
+    assert "{&#x27;name&#x27;: &#x27;x&#x27;}" in record
+    page = teacher.get("/class/record", {"row": row_name(refused)}).content.decode()
+    assert f"Session <code>{mask(key_of(refused))}</code> (db)" in page
+    assert key_of(refused) not in page
 
 
 def test_search_by_key_name_or_value(teacher: Client) -> None:
@@ -392,7 +401,7 @@ def test_deleting_a_session_starts_that_student_afresh_and_says_so(
     key = key_of(client)
     html = table_html(teacher)
     ref = re.search(
-        rf'name="row" value="([^"]+)"[^>]*><button[^>]*Delete session {re.escape(mask(key))}', html
+        rf'name="row" value="([^"]+)"[^>]*aria-label="Delete session {re.escape(mask(key))}"', html
     )
     assert ref is not None
     response = teacher.post("/class/delete", {"row": ref.group(1)}, **HTMX)

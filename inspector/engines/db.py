@@ -7,7 +7,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
-from inspector.decoding import DB_SALT, decode, load_problem
+from inspector.decoding import DB_SALT, SignedData, decode, load_problem
 from inspector.engines.base import Engine, StoredRecord, changed_payload, plural
 
 
@@ -63,13 +63,19 @@ class DatabaseEngine(Engine):
         return f"changed the django_session row's session_data ({what}), signature kept"
 
 
-def row_record(session_key: str, session_data: str, expire_date: dt.datetime) -> StoredRecord:
-    """One django_session row as a record, with what Django's load() would make of it."""
+def row_record(
+    session_key: str,
+    session_data: str,
+    expire_date: dt.datetime,
+    decoded: SignedData | None = None,
+) -> StoredRecord:
+    """One django_session row as a record, with what Django's load() would make of it
+    (``decoded``: its session_data already decoded)."""
     record = StoredRecord(
         key=session_key,
         raw=session_data,
         expire_date=expire_date,
-        decoded=decode(session_data, DB_SALT),
+        decoded=decoded or decode(session_data, DB_SALT),
         facts=[
             ("table", f"{SessionStore.get_model_class()._meta.db_table} in {connection.vendor}")
         ],

@@ -53,17 +53,19 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
 });
 
-// The class view: a row new since the last redraw flashes green, a changed one amber.
+// The class view: a row new since the last redraw flashes green, a changed one amber, and a
+// row opened stays open (its record fetched again).
 let classRows = null;
 document.addEventListener("htmx:beforeSwap", (event) => {
   if (event.detail.target.id !== "class-table") return;
-  classRows = new Map([...document.querySelectorAll("#class-table tr[data-ref]")].map((row) => [row.dataset.ref, row.dataset.sig]));
+  classRows = new Map([...document.querySelectorAll("#class-table tr[data-ref]")].map((row) => [row.dataset.ref, row]));
 });
 document.addEventListener("htmx:afterSettle", () => {
   if (!classRows) return;
   for (const row of document.querySelectorAll("#class-table tr[data-ref]")) {
     const before = classRows.get(row.dataset.ref);
-    if (before !== row.dataset.sig) row.classList.add(before === undefined ? "flash-added" : "flash-changed");
+    if (before?.dataset.sig !== row.dataset.sig) row.classList.add(before ? "flash-changed" : "flash-added");
+    if (before?.querySelector("details[open]")) row.querySelector("details").open = true;
   }
   classRows = null;
 });

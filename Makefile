@@ -42,7 +42,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/students.py $(BENCH_ARGS)
 
 # 100,000 stored sessions: the class view against the admin changelist, and what 200 open
-# pages polling cost the server; see README "Performance".
+# pages polling once a second cost the server (bench/classview.py).
 bench-class: $(VENV)/.installed
 	$(BIN)/python bench/classview.py $(BENCH_ARGS)
 

@@ -354,37 +354,48 @@ class TableSource:
     def _beyond(
         self, rows: QuerySet[Any], sort: Sort, value: SortValue, key: str | None
     ) -> QuerySet[Any]:
-        """Rows after (value, key) in ``sort`` order; with no key, from ``value`` on."""
+        """Rows after (value, key) in ``sort`` order; with no key, from ``value`` on. Written as
+        one range and a filter within it, so the expire_date index serves it (an OR of two
+        ranges makes SQLite read the whole table)."""
         after = "lt" if sort.descending else "gt"
         if sort.by == "saved":
             length, stamp = value  # type: ignore[misc]
-            same = Q(stamp_length=length, stamp=stamp)
-            condition = Q(**{f"stamp_length__{after}": length}) | Q(
-                **{f"stamp__{after}": stamp}, stamp_length=length
+            rows = rows.filter(**{f"stamp_length__{after}e": length}).filter(
+                Q(**{f"stamp_length__{after}": length}) | Q(**{f"stamp__{after}e": stamp})
             )
-        else:
-            same = Q(expire_date=value)
-            condition = Q(**{f"expire_date__{after}": value})
+            if key is None:
+                return rows
+            return rows.filter(
+                Q(**{f"stamp_length__{after}": length})
+                | Q(**{f"stamp__{after}": stamp})
+                | Q(**{f"session_key__{after}": key})
+            )
+        rows = rows.filter(**{f"expire_date__{after}e": value})
         if key is None:
-            return rows.filter(condition | same)
-        return rows.filter(condition | (same & Q(**{f"session_key__{after}": key})))
+            return rows
+        return rows.filter(
+            Q(**{f"expire_date__{after}": value}) | Q(**{f"session_key__{after}": key})
+        )
 
     def _stream(self, query: Query, now: dt.datetime) -> Iterator[Listed]:
         """Every row after the cursor, in order, fetched a batch at a time by keyset."""
         base = self.ordered(query.sort, now, query.state)
+        # A plain page needs limit + 1 rows (the one more says there is a next page), and one
+        # more after a cursor, whose own row comes back first; a scan reads in slices.
         batch_size = SCAN_BATCH if query.scans else query.limit + 1
-        rows = (
-            base if query.after is None else self._beyond(base, query.sort, query.after.value, None)
-        )
+        rows = base
+        if query.after is not None:
+            rows = self._beyond(base, query.sort, query.after.value, None)
+            batch_size += 1
         while True:
             batch = list(rows[:batch_size])
+            last = None
             for key, session_data, expire_date in batch:
-                yield self.listed(key, session_data, expire_date)
-            if len(batch) < batch_size:
+                last = self.listed(key, session_data, expire_date)
+                yield last
+            if len(batch) < batch_size or last is None:
                 return
-            last = self.listed(*batch[-1])
             rows = self._beyond(base, query.sort, last.value(query.sort), last.key)
-            batch_size = SCAN_BATCH
 
     def page(self, query: Query, now: dt.datetime) -> SourcePage:
         return take(after_cursor(self._stream(query, now), query.after, query.sort), query, now)

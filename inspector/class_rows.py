@@ -21,7 +21,8 @@ def moment(when: dt.datetime | None, missing: str) -> str:
 
 def row_name(row: Listed) -> str:
     """What a row's buttons send: its store, the key's ends (as shown) and a digest."""
-    return f"{row.store}:{row.key[:4]}{row.key[-4:]}:{row.ref}"
+    ends = (row.key[:4].encode().hex(), row.key[-4:].encode().hex())
+    return f"{row.store}:{ends[0]}:{ends[1]}:{row.ref}"
 
 
 def rows_html(rows: list[Listed]) -> SafeString:
@@ -49,10 +50,10 @@ def row_html(row: Listed, urls: tuple[str, str]) -> str:
 
 def _draw(row: Listed, record_url: str, delete_url: str) -> str:
     store, key, expires_at, state = row.store, row.key, row.expires_at, row.state_now
-    # Django makes keys of [a-z0-9]; a row written some other way may hold anything.
-    name = escape(row_name(row))
-    shown = escape(mask(key))
-    names = row.key_names
+    name = row_name(row)
+    masker = Masker.of([key])
+    shown = escape(masker(mask(key)))
+    names = [masker(name) for name in row.key_names]
     saved_missing = "none: a cache entry keeps no time" if store == "cache" else "unreadable"
     return (
         f'<tr id="row-{row.ref}" data-ref="{row.ref}" data-sig="{row.sig}" class="state-{state}">'
@@ -69,7 +70,7 @@ def _draw(row: Listed, record_url: str, delete_url: str) -> str:
         + "</td>"
         f'<td class="preview"><details hx-get="{record_url}?row={name}" '
         'hx-trigger="toggle once" hx-target="find .full" hx-swap="innerHTML">'
-        f"<summary><code>{escape(Masker.of([key])(row.preview))}</code></summary>"
+        f"<summary><code>{escape(masker(row.preview))}</code></summary>"
         f'<div class="full"><a href="{record_url}?row={name}">The whole record</a></div>'
         "</details></td>"
         f'<td class="number">{row.size:,} B</td>'

@@ -12,18 +12,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from inspector import listing, live, masking
 from inspector.class_rows import rows_html
 from inspector.engines import ENGINES
-from inspector.engines.base import plural
 from inspector.listing import Cursor, Listed, Query, StoreCount
 from inspector.operations import Operation, Recorder, recording
 from inspector.reset import reset_sessions
@@ -35,7 +36,11 @@ COUNT_EVERY = 2
 #: also change where no inspector watches (a cron job's clearsessions).
 REDRAW_EVERY = 30
 MAX_SEARCH = 100
-_ROW = re.compile("(django_session|file|cache):([a-z0-9]{4})([a-z0-9]{4}):([0-9a-f]{20})")
+#: A row's name: its store, the first and last four characters of its key (as the hex of
+#: their UTF-8: a key written past Django may hold anything) and a digest of the whole key.
+_ROW = re.compile(
+    "(django_session|file|cache):((?:[0-9a-f]{2}){1,16}):((?:[0-9a-f]{2}){1,16}):([0-9a-f]{20})"
+)
 
 
 def is_staff(user: Any) -> bool:
@@ -49,9 +54,16 @@ def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = checked(request, *args, **kwargs)
+        if not is_staff(request.user) and request.method not in ("GET", "HEAD"):
+            # After the login comes a GET: back to the class, not to an action's URL.
+            response = redirect_to_login(reverse("inspector:class"))
+        else:
+            response = checked(request, *args, **kwargs)
         if request.htmx and response.status_code == 302 and not is_staff(request.user):
             return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+        # What the table shows stays out of the browser's cache: Back after Log out on a
+        # shared computer must not show it.
+        add_never_cache_headers(response)
         return response
 
     return wrapper
@@ -95,7 +107,9 @@ def class_view(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("since")
     if token is not None and live.class_unchanged(token, _cookie(request)):
         # The table this page shows is what the stores hold: one cache read, nothing drawn.
-        return HttpResponse(status=204)
+        response = HttpResponse(status=204)
+        add_never_cache_headers(response)
+        return response
     return _page(request)
 
 
@@ -111,6 +125,9 @@ def named_row(name: str) -> Listed | bool | None:
     if match is None:
         return False
     store, prefix, suffix, ref = match.groups()
+    prefix, suffix = listing.unhex(prefix), listing.unhex(suffix)
+    if prefix is None or suffix is None:
+        return False
     return listing.find(store, ref, prefix, suffix)
 
 
@@ -118,8 +135,12 @@ def named_row(name: str) -> Listed | bool | None:
 @staff_only
 def record(request: HttpRequest) -> HttpResponse:
     """One row's whole record, read-only: fetched when the row is opened."""
-    row = named_row(request.GET.get("row", "")) or None
-    context = {"row": row, "masker": masking.Masker.of([row.key] if row else [])}
+    row = named_row(request.GET.get("row", ""))
+    context = {
+        "row": row or None,
+        "forged": row is False,
+        "masker": masking.Masker.of([row.key] if row else []),
+    }
     name = f"{TEMPLATE}#record" if request.htmx else f"{TEMPLATE}#record_page"
     response = HttpResponse(render_to_string(name, context, request=request))
     patch_vary_headers(response, ["HX-Request"])
@@ -138,22 +159,23 @@ def delete_session(request: HttpRequest) -> HttpResponse:
         return render_class(
             request, notice="That session is no longer stored: nothing was deleted."
         )
-    engine = ENGINES[row.engine]
+    # A django_session row may be db's or cached_db's: cached_db's delete() removes the row
+    # and any cache entry, which is right for either.
+    engine = ENGINES["cached_db" if row.store == "django_session" else row.engine]
     recorder = Recorder()
     with recording(recorder):
         # Django's own SessionStore of that engine, watched, deletes its own record(s).
         engine.session_store_class(row.key).delete()
     live.mark_deleted_by_teacher(row.key)
-    shown = masking.mask(row.key)
+    shown = masking.Masker.of([row.key])(masking.mask(row.key))
     done = "; ".join(removal(op) for op in recorder.operations if op.effect)
     return render_class(
         request,
         notice=(
-            f"Deleted the {row.engine} session {shown}: SessionStore('{shown}').delete() "
-            f"{'did ' + done if done else 'found nothing left to delete'}. That student's next "
-            "request finds no "
-            "record under the key its browser sends: Django starts a new, empty session, and "
-            "their page says the teacher deleted it."
+            f"Deleted the {row.engine} session {shown}: {engine.module}.SessionStore('{shown}')"
+            f".delete() {'did ' + done if done else 'found nothing left to delete'}. That "
+            "student's next request finds no record under the key its browser sends: Django "
+            "starts a new, empty session, and their page says the teacher deleted it."
         ),
     )
 
@@ -259,8 +281,3 @@ def table_counts(version: str) -> StoreCount:
 
 def _cookie(request: HttpRequest) -> str | None:
     return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-
-
-def describe_count(count: StoreCount) -> str:
-    states = ", ".join(f"{number:,} {state}" for state, number in count.states.items() if number)
-    return f"{plural(count.total or 0, 'session')}" + (f" ({states})" if states else "")

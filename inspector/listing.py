@@ -35,6 +35,7 @@ from inspector.decoding import DB_SALT, SignedData, decode
 from inspector.engines import ENGINES
 from inspector.engines.base import StoredRecord
 from inspector.engines.cache import describe_cache, read_cache_entry
+from inspector.engines.cached_db import with_cache_entry
 from inspector.engines.db import row_record
 from inspector.values import MAX_DEPTH, depth, python_repr, short_repr
 
@@ -47,6 +48,11 @@ SCAN_BUDGET = 2000
 SCAN_BATCH = 500
 #: Characters of a base64url HMAC-SHA256 signature, the end of every signed value.
 SIGNATURE_LENGTH = 43
+#: Characters of a last save's timestamp a sort compares (after its length): base62 seconds
+#: take 6; a value Django did not write may hold anything there, and a page link carries it.
+STAMP_SHOWN = 13
+#: A django_session row without a cached_db cache entry: either engine wrote it.
+ROW_ENGINES = "db / cached_db"
 #: Where no expiry is known (a cache entry that never times out): after every other.
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -95,6 +101,8 @@ class Listed:
     cached: bool = False
     #: Its state when the page was drawn ("active", "expired", "refused").
     state_now: str = ""
+    #: The last save as the database orders it (length, base62), for a django_session row.
+    stamp: tuple[int, str] | None = None
 
     @property
     def sig(self) -> str:
@@ -117,9 +125,11 @@ class Listed:
 
     @property
     def timestamp(self) -> tuple[int, str]:
+        if self.stamp is not None:
+            return self.stamp
         decoded = self.record.decoded
         stamp = decoded.timestamp_b62 if decoded else ""
-        return (len(stamp), stamp)
+        return (len(stamp), stamp[:STAMP_SHOWN])
 
     def value(self, sort: Sort) -> SortValue:
         if sort.by == "saved":
@@ -127,6 +137,10 @@ class Listed:
         return self.expires_at or NEVER
 
     def state(self, now: dt.datetime) -> str:
+        first = self.record.read_first
+        if first is not None:
+            # cached_db: Django reads the cache entry first, whatever the row says.
+            return "refused" if first.problem else "active"
         if self.expires_at is not None and self.expires_at <= now:
             return "expired"
         return "refused" if self.record.problem else "active"
@@ -170,11 +184,17 @@ class Listed:
             return "not signed: the cache holds the dict itself"
         if decoded.verified:
             return f"verifies with the {decoded.verified_with}"
+        if self.record.read_first is not None:
+            return "does not verify"
         return "does not verify: Django would load an empty session"
 
     @property
     def why(self) -> str:
-        return self.record.problem
+        """Why Django would not load it, or what to know about the copy it reads first."""
+        first = self.record.read_first
+        if first is not None and first.problem:
+            return f"{self.record.warning} The cache entry: {first.problem}"
+        return self.record.problem or self.record.warning
 
     def matches(self, needle: str) -> bool:
         data = self.data
@@ -192,15 +212,17 @@ class Cursor:
     digest of the whole key. Enough to go on from it exactly; too little to use the key."""
 
     value: SortValue
+    #: The key's first four characters (as hex in the link: a key written past Django may
+    #: hold any character).
     prefix: str
     ref: str
 
     def text(self) -> str:
         if isinstance(self.value, tuple):
-            shown = "s" + self.value[1]
+            shown = f"s{self.value[0]}.{self.value[1].encode().hex()}"
         else:
             shown = "n" if self.value == NEVER else "e" + self.value.isoformat()
-        return f"{shown}~{self.prefix}~{self.ref}"
+        return f"{shown}~{self.prefix.encode().hex()}~{self.ref}"
 
     @classmethod
     def of(cls, row: Listed, sort: Sort) -> Cursor:
@@ -209,16 +231,24 @@ class Cursor:
     @classmethod
     def parse(cls, text: str, sort: Sort) -> Cursor | None:
         """The cursor ``text`` names for ``sort``; None for anything this page did not make."""
-        if len(text) > 120 or text.count("~") != 2:
+        if len(text) > 200 or text.count("~") != 2:
             return None
-        shown, prefix, ref = text.split("~")
-        if not re.fullmatch("[a-z0-9]{4}", prefix) or not re.fullmatch("[0-9a-f]{20}", ref):
+        shown, prefix_hex, ref = text.split("~")
+        prefix = unhex(prefix_hex)
+        if prefix is None or not re.fullmatch("[0-9a-f]{20}", ref):
             return None
         value: SortValue
         if sort.by == "saved":
-            if not re.fullmatch("s[0-9A-Za-z]{0,12}", shown):
+            saved = re.fullmatch(r"s([0-9]{1,9})\.((?:[0-9a-f]{2}){0,52})", shown)
+            if saved is None:
                 return None
-            value = (len(shown) - 1, shown[1:])
+            try:
+                stamp = bytes.fromhex(saved.group(2)).decode()
+            except UnicodeDecodeError:
+                return None
+            if len(stamp) > STAMP_SHOWN:
+                return None
+            value = (int(saved.group(1)), stamp)
         elif shown == "n":
             value = NEVER
         else:
@@ -252,12 +282,24 @@ class Query:
     @property
     def scans(self) -> bool:
         """Whether rows must be decoded to be chosen (a search, the Refused filter)."""
-        return bool(self.needle) or self.state == "refused"
+        # Active leaves out refused rows, which only decoding tells apart.
+        return bool(self.needle) or self.state in ("active", "refused")
 
     def wants(self, row: Listed, now: dt.datetime) -> bool:
         if self.state and row.state(now) != self.state:
             return False
         return not self.needle or row.matches(self.needle)
+
+
+def unhex(text: str) -> str | None:
+    """Up to four characters written as the hex of their UTF-8; None for anything else."""
+    if not re.fullmatch("(?:[0-9a-f]{2}){1,16}", text):
+        return None
+    try:
+        value = bytes.fromhex(text).decode()
+    except UnicodeDecodeError:
+        return None
+    return value if len(value) <= 4 else None
 
 
 def _compare(a: SortValue, b: SortValue, descending: bool) -> int:
@@ -316,15 +358,26 @@ class TableSource:
     def __init__(self, cached_db_keys: set[str]) -> None:
         self.cached_db_keys = cached_db_keys
 
-    def listed(self, key: str, session_data: str, expire_date: dt.datetime) -> Listed:
+    def listed(
+        self,
+        key: str,
+        session_data: str,
+        expire_date: dt.datetime,
+        stamp: tuple[int, str] | None = None,
+    ) -> Listed:
         cached = key in self.cached_db_keys
         signers = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+        record = row_record(key, session_data, expire_date, _decoded(session_data, signers))
+        if cached:
+            record = with_cache_entry(record, read_cache_entry(CACHED_DB_PREFIX, key))
         return Listed(
             key=key,
             store=self.store,
-            engine="cached_db" if cached else "db",
-            record=row_record(key, session_data, expire_date, _decoded(session_data, signers)),
+            # The same table and the same signing salt: a row alone cannot tell the two apart.
+            engine="cached_db" if cached else ROW_ENGINES,
+            record=record,
             cached=cached,
+            stamp=stamp,
         )
 
     def ordered(self, sort: Sort, now: dt.datetime, state: str) -> QuerySet[Any]:
@@ -344,12 +397,18 @@ class TableSource:
             )
             if connection.vendor == "postgresql":
                 stamp = Collate(stamp, "C")
-            rows = rows.annotate(stamp=stamp).annotate(stamp_length=Length("stamp"))
+            # Its length, then its first characters: a value Django did not write may hold
+            # anything there, and a page link carries what a sort compares.
+            rows = rows.annotate(whole_stamp=stamp).annotate(
+                stamp_length=Length("whole_stamp"), stamp=Substr("whole_stamp", 1, STAMP_SHOWN)
+            )
             fields = ["stamp_length", "stamp", "session_key"]
+            shown = ["session_key", "session_data", "expire_date", "stamp_length", "stamp"]
         else:
             fields = ["expire_date", "session_key"]
+            shown = ["session_key", "session_data", "expire_date"]
         order = [F(name).desc() if sort.descending else F(name).asc() for name in fields]
-        return rows.order_by(*order).values_list("session_key", "session_data", "expire_date")
+        return rows.order_by(*order).values_list(*shown)
 
     def _beyond(
         self, rows: QuerySet[Any], sort: Sort, value: SortValue, key: str | None
@@ -390,8 +449,9 @@ class TableSource:
         while True:
             batch = list(rows[:batch_size])
             last = None
-            for key, session_data, expire_date in batch:
-                last = self.listed(key, session_data, expire_date)
+            for key, session_data, expire_date, *stamp in batch:
+                # The last save as the database ordered it, so a cursor says the same.
+                last = self.listed(key, session_data, expire_date, tuple(stamp) or None)
                 yield last
             if len(batch) < batch_size or last is None:
                 return
@@ -565,7 +625,7 @@ def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
         files.all  # noqa: B018 (read the folder now, to say so if it cannot be)
     except OSError as error:
         files.all = []  # type: ignore[misc]
-        notes.append(f"The session folder cannot be read ({error.strerror}): no files shown.")
+        notes.append(f"The session folder cannot be listed ({error.strerror}): no files shown.")
     entries = CacheSource(cached or [], orphans)
     if isinstance(session_cache, LocMemCache):
         notes.append(
@@ -645,7 +705,7 @@ def count_table(now: dt.datetime) -> StoreCount:
         store="django_session",
         engines="db and cached_db",
         total=total,
-        states={"active": total - expired, "expired": expired},
+        states={"not expired": total - expired, "expired": expired},
         note="a refused row is found when it is shown",
     )
 

@@ -6,9 +6,9 @@ and one for each session key involved. A student's page is drawn with a token ma
 cookie and that session's counter; the class view with the class counter. An open page
 asks every second with its token: when nothing changed the answer is an empty 204.
 
-Counters live in the inspector's own cache (``INSPECTOR_CACHE``), never in the session
-being inspected, and never beside the sessions of the cache engines: a local-memory cache
-culls entries once it holds too many, and counters must not push sessions out.
+Counters live in the inspector's own cache alias ("inspector"), never in the session being
+inspected: a local memory of their own (a local-memory cache culls entries once it holds too
+many, and counters must not push sessions out), or under their own key prefix in Redis.
 """
 
 from __future__ import annotations
@@ -67,8 +67,10 @@ def _bump(names: list[str]) -> None:
             try:
                 store.incr(name)
             except ValueError:
-                # Not there yet (or just expired): start it. add() loses no concurrent start.
-                if not store.add(name, 1, settings.SESSION_COOKIE_AGE):
+                # Not there yet (or culled, or expired): start it where no earlier count can
+                # have been, so a page drawn before never matches by chance. add() loses no
+                # concurrent start.
+                if not store.add(name, time.time_ns(), settings.SESSION_COOKIE_AGE):
                     store.incr(name)
         except Exception:
             logger.warning("The inspector's cache did not take a change.", exc_info=True)
@@ -97,9 +99,25 @@ def page_token(cookie: str | None, ends: dt.datetime | None = None) -> str | Non
     return f"{digest(cookie or '-')}.{values.get(name, 0)}.{values.get(EPOCH, 0)}.{end}"
 
 
-def page_unchanged(token: str, cookie: str | None) -> bool:
+#: What a poll found, for the page to say: nothing changed (or the cache cannot say: a
+#: poll then draws nothing), this session changed, the teacher started fresh, it ended.
+UNCHANGED, CHANGED, STARTED_FRESH, ENDED = "unchanged", "changed", "started fresh", "ended"
+
+
+def page_change(token: str, cookie: str | None) -> str:
+    """What changed since a page was drawn with ``token`` for a browser now holding ``cookie``."""
     current = page_token(cookie, None)
-    return current is not None and constant_time_compare(token, current + _end(token))
+    if current is None or not token:
+        # The cache cannot say (now, or when the page was drawn): redraw nothing every second.
+        return UNCHANGED
+    if constant_time_compare(token, current + _end(token)):
+        return UNCHANGED
+    if ended_by_expiry(token):
+        return ENDED
+    drawn, now = token.split("."), current.split(".")
+    if len(drawn) == 4 and drawn[:2] == now[:2] and drawn[2] != now[2]:
+        return STARTED_FRESH
+    return CHANGED
 
 
 def ended_by_expiry(token: str) -> bool:

@@ -101,7 +101,8 @@ class InspectorPage(HttpResponse):
         # The key this browser sent names nothing any more: was it the teacher?
         gone = sent and (record is None or now_key != sent)
         if gone and (when := live.deleted_by_teacher(sent)) is not None:
-            self.context["deleted_by_teacher"] = (masking.mask(sent), when, now_key != sent)
+            after = "no cookie" if now_key is None else "new key" if now_key != sent else "same"
+            self.context["deleted_by_teacher"] = (masking.mask(sent), when, after)
         snapshot = Snapshot.take(request, self, record, report, self.context.get("marks"))
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context

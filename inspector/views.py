@@ -27,12 +27,13 @@ def page(request: HttpRequest) -> HttpResponse:
     if (since := request.GET.get("since")) is not None:
         # An open page asking whether its session changed elsewhere (another tab, the
         # teacher): one cache read, and nothing drawn while it has not.
-        if live.page_unchanged(since, request.COOKIES.get(settings.SESSION_COOKIE_NAME)):
+        change = live.page_change(since, request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        if change == live.UNCHANGED:
             return HttpResponse(status=204)
-        if live.ended_by_expiry(since):
+        if change == live.ENDED:
             context["expired_notice"] = True
         else:
-            context["changed_elsewhere"] = True
+            context["changed_elsewhere"] = change
     key = request.GET.get("edit")
     if key is not None:
         context["edit_key"] = key

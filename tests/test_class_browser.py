@@ -65,7 +65,9 @@ def test_the_teacher_watches_a_students_add_and_deletes_the_session(
     assert "'cart': 'apple'" in row.locator("pre.full").inner_text()
 
     row.get_by_role("button", name=f"Delete session {mask(key)}").click()
-    teacher.locator("#class-notice", has_text=f"Deleted the db session {mask(key)}").wait_for()
+    teacher.locator(
+        "#class-notice", has_text=f"Deleted the db / cached_db session {mask(key)}"
+    ).wait_for()
     assert teacher.locator("#class-table tr[data-ref]", has_text=mask(key)).count() == 0
     assert live_app.session_row(key) is None
 

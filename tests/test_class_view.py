@@ -88,7 +88,7 @@ def rows(html: str) -> list[str]:
 
 def row_name(client: Client, store: str = "django_session") -> str:
     key = key_of(client)
-    return f"{store}:{key[:4]}{key[-4:]}:{listing.ref_of(key)}"
+    return f"{store}:{key[:4].encode().hex()}:{key[-4:].encode().hex()}:{listing.ref_of(key)}"
 
 
 def poll_token(html: str) -> str:
@@ -122,10 +122,10 @@ def test_a_user_who_is_not_staff_is_refused_and_changes_nothing() -> None:
     assert response["Location"].startswith("/accounts/login/")
     assert "who is not staff" in client.get(response["Location"]).content.decode()
     for url in ("/class/delete", "/class/clear-expired", "/class/start-fresh"):
-        ref = listing.ref_of(key_of(target))
-        row = f"django_session:{key_of(target)[:4]}{key_of(target)[-4:]}:{ref}"
-        response = client.post(url, {"row": row})
+        response = client.post(url, {"row": row_name(target)})
         assert response.status_code == 302, url
+        # After logging in comes a GET: to the class view, not to the action.
+        assert response["Location"] == "/accounts/login/?next=/class/"
     assert db.SessionStore().exists(key_of(target))
 
 
@@ -196,7 +196,7 @@ def test_state_filters_and_a_refused_row(teacher: Client) -> None:
     assert "does not verify: Django would load an empty session" in record
     assert "{&#x27;name&#x27;: &#x27;x&#x27;}" in record
     page = teacher.get("/class/record", {"row": row_name(refused)}).content.decode()
-    assert f"Session <code>{mask(key_of(refused))}</code> (db)" in page
+    assert f"Session <code>{mask(key_of(refused))}</code> (db / cached_db)" in page
     assert key_of(refused) not in page
 
 
@@ -407,7 +407,8 @@ def test_deleting_a_session_starts_that_student_afresh_and_says_so(
     response = teacher.post("/class/delete", {"row": ref.group(1)}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"Deleted the {engine} session {mask(key)}" in html
+    shown_engine = "db / cached_db" if engine == "db" else engine
+    assert f"Deleted the {shown_engine} session {mask(key)}" in html
     assert key not in html
     assert mask(key) not in rows(html)
     # Plain Django agrees: nothing is stored under the key.
@@ -429,7 +430,8 @@ def test_a_row_that_is_not_one_the_view_drew_deletes_nothing(teacher: Client) ->
     client = student()
     add(client, "name", "Sonam", **HTMX)
     key = key_of(client)
-    for row in ("", "x", f"django_session:{key}", f"file:{key[:4]}{key[-4:]}:{'0' * 20}"):
+    ends = f"{key[:4].encode().hex()}:{key[-4:].encode().hex()}"
+    for row in ("", "x", f"django_session:{key}", f"file:{ends}:{'0' * 20}", f"cache:{ends}:"):
         response = teacher.post("/class/delete", {"row": row}, **HTMX)
         assert response.status_code == 200
     assert db.SessionStore().exists(key)
@@ -506,3 +508,195 @@ def test_any_parameters_are_answered_without_a_5xx(
     assert sorted(Session.objects.values_list("session_key", "session_data")) == before
     for sorting in SORTS.values():
         Cursor.parse(after, sorting)
+
+
+# What a fresh-eyes review found.
+
+
+def walk(sort: str, size: int = 1, **query: object) -> list[str]:
+    """Every key the class view lists, page after page of ``size`` rows."""
+    order, after, seen = SORTS[sort], None, []
+    for _ in range(200):
+        page = listing.listing(
+            Query(sort=order, after=after, limit=size, **query),
+            lambda: listing.count_table(timezone.now()),
+        )
+        seen += [row.key for row in page.rows]
+        if page.next_cursor is None:
+            return seen
+        after = Cursor.parse(page.next_cursor.text(), order)
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_cache_sessions_keep_their_place_between_pages(sort: str) -> None:
+    keys = []
+    for index in range(6):
+        store = cache_engine.SessionStore()
+        store["n"] = index
+        store.set_expiry(600 + index)
+        store.save()
+        keys.append(store.session_key)
+    assert sorted(walk(sort)) == sorted(keys)
+    # The same row draws the same way twice: nothing flashes that did not change.
+    html = [table_html_for_rows() for _ in range(2)]
+    assert html[0] == html[1]
+
+
+def table_html_for_rows() -> str:
+    from inspector.class_rows import rows_html
+
+    page = listing.listing(Query(), lambda: listing.count_table(timezone.now()))
+    return str(rows_html(page.rows))
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_rows_django_would_not_write_are_still_each_shown_once(sort: str) -> None:
+    now = timezone.now()
+    good = [f"good{index:028d}" for index in range(4)]
+    odd = ["no colon at all " * 8, "a:b", ":::", "x" * 200]
+    Session.objects.bulk_create(
+        [
+            Session(
+                session_key=key,
+                session_data=db.SessionStore().encode({"n": index}),
+                expire_date=now + dt.timedelta(minutes=index + 1),
+            )
+            for index, key in enumerate(good)
+        ]
+        + [
+            Session(
+                session_key=f'odd"<key> {index}!',
+                session_data=data,
+                expire_date=now + dt.timedelta(minutes=3),
+            )
+            for index, data in enumerate(odd)
+        ]
+    )
+    for size in (1, 3):
+        seen = walk(sort, size)
+        assert sorted(seen) == sorted(good + [f'odd"<key> {index}!' for index in range(4)])
+
+
+def test_a_key_django_would_not_make_is_listed_opened_and_deleted(teacher: Client) -> None:
+    key = 'odd"<b>key</b>&é'
+    Session.objects.create(
+        session_key=key,
+        session_data=db.SessionStore().encode({"name": "x"}),
+        expire_date=timezone.now() + dt.timedelta(days=1),
+    )
+    html = table_html(teacher)
+    assert "<b>key" not in html
+    name = re.search(
+        r'name="row" value="(django_session:[^"]+)"[^>]*aria-label="Delete session odd', html
+    )
+    assert name is not None
+    record = teacher.get("/class/record", {"row": name.group(1)}, **HTMX).content.decode()
+    assert "{&#x27;name&#x27;: &#x27;x&#x27;}" in record
+    teacher.post("/class/delete", {"row": name.group(1)}, **HTMX)
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_cached_db_row_is_judged_as_django_reads_it_cache_first(teacher: Client) -> None:
+    client = student("cached_db")
+    add(client, "name", "Sonam", **HTMX)
+    key = key_of(client)
+    data = Session.objects.get(session_key=key).session_data
+    Session.objects.filter(session_key=key).update(session_data=data[:-3] + "AAA")
+    # Plain Django reads the cache entry and never looks at the row.
+    assert cached_db.SessionStore(key).load() == {"name": "Sonam"}
+    assert rows(table_html(teacher, "?state=active")).count(mask(key)) == 1
+    assert rows(table_html(teacher, "?state=refused")) == []
+    record = teacher.get("/class/record", {"row": row_name(client)}, **HTMX).content.decode()
+    assert "it reads the cache first" in record
+
+
+def test_data_django_cannot_use_is_refused_not_active(teacher: Client) -> None:
+    class ListSigner(signing.TimestampSigner):
+        pass
+
+    listed = ListSigner(salt=DB_SALT).sign_object(["a", "list"], compress=True)
+    Session.objects.create(
+        session_key="l" * 32, session_data=listed, expire_date=timezone.now() + dt.timedelta(days=1)
+    )
+    caches["default"].set(cache_engine.KEY_PREFIX + "s" * 32, "a string", 600)
+    assert sorted(rows(table_html(teacher, "?state=refused"))) == sorted(
+        [mask("l" * 32), mask("s" * 32)]
+    )
+
+
+def test_key_names_are_masked_like_every_other_key(teacher: Client) -> None:
+    victim, other = student(), student()
+    add(victim, "name", "x", **HTMX)
+    add(other, key_of(victim), "a key as a key name", **HTMX)
+    html = table_html(teacher)
+    assert key_of(victim) not in html
+    record = teacher.get("/class/record", {"row": row_name(other)}, **HTMX).content.decode()
+    assert key_of(victim) not in record
+
+
+def test_the_login_page_tells_only_a_non_staff_user_so(teacher: Client) -> None:
+    assert "who is not staff" not in teacher.get("/accounts/login/").content.decode()
+
+
+def test_the_class_view_is_never_cached_by_the_browser(teacher: Client) -> None:
+    for response in (teacher.get("/class/"), teacher.get("/class/", {"since": "x"}, **HTMX)):
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_active_filter_reads_refused_rows_a_slice_at_a_time(
+    teacher: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "SCAN_BUDGET", 30)
+    monkeypatch.setattr(listing, "SCAN_BATCH", 10)
+    now = timezone.now()
+    Session.objects.bulk_create(
+        Session(
+            session_key=f"{index:032d}",
+            session_data=db.SessionStore().encode({"n": index})[:-3] + "AAA",
+            expire_date=now + dt.timedelta(seconds=index + 60),
+        )
+        for index in range(100)
+    )
+    html = table_html(teacher, "?state=active")
+    assert "Search further" in html
+    assert "Searched 30 stored sessions" in html
+
+
+def test_after_the_teacher_deletes_and_the_student_flushes_the_page_says_the_cookie_went(
+    teacher: Client,
+) -> None:
+    client = student()
+    add(client, "name", "Sonam", **HTMX)
+    key = key_of(client)
+    teacher.post("/class/delete", {"row": row_name(client)}, **HTMX)
+    html = client.post("/session/flush", **HTMX).content.decode()
+    assert f"The teacher deleted your session {mask(key)}" in html
+    assert "it deleted the cookie" in html
+    assert "under a new key." in html
+
+
+def test_start_fresh_tells_open_pages_what_happened(teacher: Client) -> None:
+    client = student("signed_cookies")
+    add(client, "name", "Sonam", **HTMX)
+    page = client.get("/", **HTMX).content.decode()
+    token = unquote(re.search(r'id="live"[^>]*since=([^"&]+)', page).group(1))
+    teacher.post("/class/start-fresh", **HTMX)
+    html = client.get("/", {"since": token}, **HTMX).content.decode()
+    assert "The teacher started fresh from the class view" in html
+    assert "This session changed elsewhere" not in html
+
+
+def test_a_poll_while_the_inspectors_cache_is_down_redraws_nothing() -> None:
+    from django.test import override_settings
+
+    client = student()
+    add(client, "name", "Sonam", **HTMX)
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+    with override_settings(CACHES={**settings.CACHES, "inspector": down}):
+        page = client.get("/", **HTMX).content.decode()
+        assert 'id="live"' not in page
+        assert client.get("/", {"since": "x.1.2.3"}, **HTMX).status_code == 204

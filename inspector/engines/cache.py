@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import pickle
 import time
 from typing import Any
@@ -12,7 +11,7 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-from inspector.decoding import later, load_problem
+from inspector.decoding import load_problem, moment
 from inspector.engines.base import Engine, StoredRecord
 from inspector.values import MAX_DEPTH, depth, python_repr
 
@@ -43,18 +42,13 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts)
 
 
-def peek(cache: BaseCache, key: str) -> tuple[Any, int | None]:
-    """The entry and its seconds to live, read without changing the cache."""
-    value, ttl, _ = peek_sized(cache, key)
-    return value, ttl
-
-
-def peek_sized(cache: BaseCache, key: str) -> tuple[Any, int | None, int | None]:
-    """The entry, its seconds to live and its size as stored (bytes), read without changing
-    the cache.
+def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | None]:
+    """The entry, when it expires (seconds since 1970; None: never, or the cache cannot say)
+    and its size as stored (bytes), read without changing the cache.
 
     LocMemCache.get() would move the entry in its LRU order and delete it
-    if expired, so its storage is read directly; Redis GET and TTL change nothing.
+    if expired, so its storage is read directly; Redis GET and PEXPIRETIME change nothing.
+    The moment, not the seconds left, so that it reads the same at every request.
     """
     full_key = cache.make_key(key)
     if isinstance(cache, LocMemCache):
@@ -63,15 +57,15 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, int | None, int | None]
             expires = cache._expire_info.get(full_key)
         if pickled is None or (expires is not None and expires <= time.time()):
             return None, None, None
-        ttl = None if expires is None else max(0, round(expires - time.time()))
-        return pickle.loads(pickled), ttl, len(pickled)
+        return pickle.loads(pickled), expires, len(pickled)
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(full_key)
         raw = client.get(full_key)
         if raw is None:
             return None, None, None
-        ttl = client.ttl(full_key)
-        return cache._cache._serializer.loads(raw), (ttl if ttl >= 0 else None), len(raw)
+        expires_ms = client.pexpiretime(full_key)
+        expires = expires_ms / 1000 if expires_ms >= 0 else None
+        return cache._cache._serializer.loads(raw), expires, len(raw)
     return cache.get(key), None, None
 
 
@@ -81,12 +75,21 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
     cache = session_cache()
     stored_key = prefix + session_key
     full_key = cache.make_key(stored_key)
-    value, ttl, size = peek_sized(cache, stored_key)
+    value, expires, size = peek_sized(cache, stored_key)
     if value is None:
         return None
+    ttl = None if expires is None else max(0, round(expires - time.time()))
     data = value if isinstance(value, dict) else None
     # The cache keeps whatever was put there, unsigned: check it before printing it.
-    problem = load_problem(data) if data is not None else ""
+    problem = (
+        load_problem(data)
+        if data is not None
+        else (
+            f"The cache holds {type(value).__name__!r} here, not a session dict: Django's "
+            "load() would return it and fail on its first read; the inspector reads it as an "
+            "empty session."
+        )
+    )
     # A session dict sits one level above values the forms nest MAX_DEPTH deep; printing
     # far deeper ones would exhaust Python's stack.
     raw = f"(not printed: nested more than {MAX_DEPTH + 1} levels deep)"
@@ -106,8 +109,8 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
         ],
         size=size,
     )
-    if ttl is not None:
-        record.expire_date = later(dt.datetime.now(dt.UTC), ttl)
+    if expires is not None:
+        record.expire_date = moment(expires)
         record.expire_label = "expires (from the TTL)"
     return record
 

@@ -22,30 +22,7 @@ class CachedDatabaseEngine(DatabaseEngine):
     def read(self, session_key: str | None) -> StoredRecord | None:
         row = super().read(session_key)
         entry = read_cache_entry(KEY_PREFIX, session_key)
-        if row is None:
-            return entry
-        row.title = "django_session row"
-        if entry is not None:
-            entry.title = "cache entry"
-        row.companion = entry
-        if row.problem and entry is not None and entry.session_data is not None:
-            # load() reads the cache first and only falls back to the row when it misses.
-            reason = row.problem.split(":")[0]
-            row.warning = (
-                f"{reason}: Django does not read this row while the cache entry lasts (it reads "
-                "the cache first); once the entry is gone, it ignores the row and starts an "
-                "empty session."
-            )
-            row.problem = ""
-            row.read_first = entry
-        elif entry is not None and entry.problem and not row.problem:
-            # Django reads the cache first: the entry it cannot use hides a good row.
-            row.warning = (
-                "Django reads the cache entry first, and the inspector reads it as an empty "
-                "session (see the cache entry); once the entry is gone, Django loads this row."
-            )
-            row.read_first = entry
-        return row
+        return entry if row is None else with_cache_entry(row, entry)
 
     def where(self, session_key: str | None) -> str:
         return f"{super().where(session_key)}, and a copy in the cache"
@@ -83,3 +60,30 @@ class CachedDatabaseEngine(DatabaseEngine):
             super().expiry_note(value)
             + " The cache entry gets the time left as its timeout at the same save."
         )
+
+
+def with_cache_entry(row: StoredRecord, entry: StoredRecord | None) -> StoredRecord:
+    """A cached_db row with its cache entry beside it, as Django's load() reads them: the
+    cache first, the row only when the cache has no entry."""
+    row.title = "django_session row"
+    if entry is not None:
+        entry.title = "cache entry"
+    row.companion = entry
+    if row.problem and entry is not None and entry.session_data is not None:
+        # load() reads the cache first and only falls back to the row when it misses.
+        reason = row.problem.split(":")[0]
+        row.warning = (
+            f"{reason}: Django does not read this row while the cache entry lasts (it reads "
+            "the cache first); once the entry is gone, it ignores the row and starts an "
+            "empty session."
+        )
+        row.problem = ""
+        row.read_first = entry
+    elif entry is not None and entry.problem and not row.problem:
+        # Django reads the cache first: the entry it cannot use hides a good row.
+        row.warning = (
+            "Django reads the cache entry first, and the inspector reads it as an empty "
+            "session (see the cache entry); once the entry is gone, Django loads this row."
+        )
+        row.read_first = entry
+    return row

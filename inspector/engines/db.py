@@ -84,6 +84,15 @@ def row_record(
         record.problem = "Expired: Django ignores this row and starts an empty session."
     elif not record.decoded.verified:
         record.problem = "Bad signature: Django ignores this row and starts an empty session."
-    elif problem := load_problem(record.decoded.data or {}):
+    elif record.decoded.data is None:
+        record.problem = NOT_A_DICT
+    elif problem := load_problem(record.decoded.data):
         record.problem = problem
     return record
+
+
+#: A payload that verifies but is no session dict (only someone with the key can write one).
+NOT_A_DICT = (
+    "The signed payload is not a JSON object: Django would keep it as the session and fail on "
+    "its first read; the inspector reads it as an empty session."
+)

@@ -38,12 +38,18 @@ class HappenedPanel(Panel):
         """What changed this session away from this page: the teacher, another tab."""
         context = self.page.context
         if deleted := context.get("deleted_by_teacher"):
-            shown, when, new_key = deleted
+            shown, when, after = deleted
             said = (
                 f"The teacher deleted your session {shown} from the class view at "
                 f"{when:%H:%M:%S} UTC."
             )
-            if new_key:
+            if after == "no cookie":
+                return (
+                    f"{said} Your browser still sent its key; Django found no record under it, "
+                    "and the session being empty, it deleted the cookie. The next write starts "
+                    "a session under a new key."
+                )
+            if after == "new key":
                 return (
                     f"{said} Your browser still sent its key; Django found no record under it, so "
                     "this request started a new, empty session under a new key."
@@ -52,7 +58,14 @@ class HappenedPanel(Panel):
                 f"{said} Your browser still sends its key, but Django finds no record under it: "
                 "it starts a new, empty session, and the next write saves it under a new key."
             )
-        if context.get("changed_elsewhere"):
+        change = context.get("changed_elsewhere")
+        if change == "started fresh":
+            return (
+                "The teacher started fresh from the class view: every session stored on the "
+                "server was removed (signed cookies live in the browsers and stay). The panels "
+                "show what is stored now."
+            )
+        if change:
             return (
                 "This session changed elsewhere (in another tab or window on it, or from the "
                 "class view): the panels show what is stored now."

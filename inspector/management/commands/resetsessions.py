@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management.base import BaseCommand
 
+from inspector import live
 from inspector.reset import LOCAL_MEMORY_NOTE, reset_sessions
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         reset = reset_sessions()
+        # Open pages redraw (with Redis; a server's local memory is out of this process's reach).
+        live.everything_changed()
         if isinstance(caches[settings.SESSION_CACHE_ALIAS], LocMemCache):
             reset.notes.append(LOCAL_MEMORY_NOTE)
         for line in reset.lines():

@@ -9,6 +9,7 @@ sort value, the key's first four characters and a digest (see ``Cursor``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from inspector import cache_keys
-from inspector.decoding import DB_SALT, SignedData, decode
+from inspector.decoding import DB_SALT, decode
 from inspector.engines import ENGINES
 from inspector.engines.base import StoredRecord
 from inspector.engines.cache import describe_cache, read_cache_entry
@@ -357,6 +358,7 @@ class TableSource:
 
     def __init__(self, cached_db_keys: set[str]) -> None:
         self.cached_db_keys = cached_db_keys
+        self.now = timezone.now()
 
     def listed(
         self,
@@ -367,9 +369,11 @@ class TableSource:
     ) -> Listed:
         cached = key in self.cached_db_keys
         signers = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
-        record = row_record(key, session_data, expire_date, _decoded(session_data, signers))
+        expired = expire_date <= self.now
+        record = _row(key, session_data, expire_date, signers, expired)
         if cached:
-            record = with_cache_entry(record, read_cache_entry(CACHED_DB_PREFIX, key))
+            # A copy: the kept record is shared, and the cache entry beside it changes apart.
+            record = with_cache_entry(copy.copy(record), read_cache_entry(CACHED_DB_PREFIX, key))
         return Listed(
             key=key,
             store=self.store,
@@ -471,11 +475,14 @@ class TableSource:
 
 
 @functools.lru_cache(maxsize=4096)
-def _decoded(session_data: str, signers: tuple[str, ...]) -> SignedData:
-    """A row's session_data decoded, kept while the row is unchanged: a live table is drawn
-    again each time anything changes, mostly from the same rows. ``signers``: the keys that
-    verify it, so a new SECRET_KEY decodes afresh. Read-only: shared between requests."""
-    return decode(session_data, DB_SALT)
+def _row(
+    key: str, session_data: str, expire_date: dt.datetime, signers: tuple[str, ...], expired: bool
+) -> StoredRecord:
+    """A row as a record, kept while the row is unchanged: a live table is drawn again each
+    time anything changes, mostly from the same rows. ``signers``: the keys that verify it, so
+    a new SECRET_KEY decodes afresh; ``expired``, so a row that expires is judged again.
+    Read-only: shared between requests."""
+    return row_record(key, session_data, expire_date, decode(session_data, DB_SALT))
 
 
 def take(rows: Iterable[Listed], query: Query, now: dt.datetime) -> SourcePage:

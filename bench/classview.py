@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from students import SECRET_KEY, free_port, percentile, serve
+from students import bench_env, free_port, percentile, serve
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TEACHER = ("teacher", "bench-teacher-password")
@@ -532,17 +532,7 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="inspector-bench-class-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "DJANGO_SESSION_FILE_PATH": str(workdir / "sessions"),
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-    }
-    for name in ("REDIS_URL", "DJANGO_DEBUG", "DJANGO_BENCH_BASELINE"):
-        env.pop(name, None)
+    env = bench_env(workdir, DJANGO_SETTINGS_MODULE="bench.settings")
     os.environ.clear()
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))

@@ -309,6 +309,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def bench_env(workdir: Path, **extra: str) -> dict[str, str]:
+    """The server's environment: everything in ``workdir``, SQLite, no Redis, a fixed key."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_SESSION_FILE_PATH": str(workdir / "sessions"),
+        **extra,
+    }
+    for name in ("REDIS_URL", "DJANGO_DEBUG", "DJANGO_BENCH_BASELINE"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
 def serve(workdir: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """`make serve`, exactly as a teacher runs it, with the benchmark's yardstick view on."""
     log = (workdir / "serve.log").open("wb")
@@ -362,16 +379,7 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="inspector-bench-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "DJANGO_SESSION_FILE_PATH": str(workdir / "sessions"),
-        "DJANGO_BENCH_BASELINE": "1",
-    }
-    env.pop("REDIS_URL", None)
+    env = bench_env(workdir, DJANGO_BENCH_BASELINE="1")
     os.environ.update({k: v for k, v in env.items() if k.startswith(("DJANGO_", "DATABASE"))})
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     sys.path.insert(0, str(BASE_DIR))

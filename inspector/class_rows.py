@@ -54,7 +54,7 @@ def _draw(row: Listed, record_url: str, delete_url: str) -> str:
     masker = Masker.of([key])
     shown = escape(masker(mask(key)))
     names = [masker(name) for name in row.key_names]
-    saved_missing = "none: a cache entry keeps no time" if store == "cache" else "unreadable"
+    saved_missing = "not kept" if store == "cache" else "unreadable"
     return (
         f'<tr id="row-{row.ref}" data-ref="{row.ref}" data-sig="{row.sig}" class="state-{state}">'
         f"<td><code>{shown}</code></td>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 import pytest
@@ -89,6 +89,19 @@ def rows(html: str) -> list[str]:
 def row_name(client: Client, store: str = "django_session") -> str:
     key = key_of(client)
     return f"{store}:{key[:4].encode().hex()}:{key[-4:].encode().hex()}:{listing.ref_of(key)}"
+
+
+def numbered(count: int, session_data: Callable[[int], str]) -> None:
+    """``count`` rows keyed 000…0, 000…1, …, each expiring a second after the one before."""
+    now = timezone.now()
+    Session.objects.bulk_create(
+        Session(
+            session_key=f"{index:032d}",
+            session_data=session_data(index),
+            expire_date=now + dt.timedelta(seconds=index + 60),
+        )
+        for index in range(count)
+    )
 
 
 def poll_token(html: str) -> str:
@@ -308,15 +321,7 @@ def test_a_search_reads_the_table_a_slice_at_a_time(
 ) -> None:
     monkeypatch.setattr(listing, "SCAN_BUDGET", 40)
     monkeypatch.setattr(listing, "SCAN_BATCH", 20)
-    now = timezone.now()
-    Session.objects.bulk_create(
-        Session(
-            session_key=f"{index:032d}",
-            session_data=db.SessionStore().encode({"n": "needle" if index == 5 else index}),
-            expire_date=now + dt.timedelta(seconds=index + 60),
-        )
-        for index in range(100)
-    )
+    numbered(100, lambda index: db.SessionStore().encode({"n": "needle" if index == 5 else index}))
     html = table_html(teacher, "?q=needle")
     assert rows(html) == []
     assert "Search further" in html
@@ -649,15 +654,8 @@ def test_the_active_filter_reads_refused_rows_a_slice_at_a_time(
 ) -> None:
     monkeypatch.setattr(listing, "SCAN_BUDGET", 30)
     monkeypatch.setattr(listing, "SCAN_BATCH", 10)
-    now = timezone.now()
-    Session.objects.bulk_create(
-        Session(
-            session_key=f"{index:032d}",
-            session_data=db.SessionStore().encode({"n": index})[:-3] + "AAA",
-            expire_date=now + dt.timedelta(seconds=index + 60),
-        )
-        for index in range(100)
-    )
+    # Signatures that do not verify: Django refuses every one of them.
+    numbered(100, lambda index: db.SessionStore().encode({"n": index})[:-3] + "AAA")
     html = table_html(teacher, "?state=active")
     assert "Search further" in html
     assert "Searched 30 stored sessions" in html

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from inspector.listing import Listed
-from inspector.masking import Masker, mask
+from inspector.masking import mask, mask_runs
 
 
 def moment(when: dt.datetime | None, missing: str) -> str:
@@ -21,7 +21,10 @@ def moment(when: dt.datetime | None, missing: str) -> str:
 
 def row_name(row: Listed) -> str:
     """What a row's buttons send: its store, the key's ends (as shown) and a digest."""
-    ends = (row.key[:4].encode().hex(), row.key[-4:].encode().hex())
+    # A key of 16 characters or fewer (written past Django) would be half shown by its ends:
+    # then the first four and the digest name it.
+    last = row.key[-4:] if len(row.key) > 16 else ""
+    ends = (row.key[:4].encode().hex(), last.encode().hex())
     return f"{row.store}:{ends[0]}:{ends[1]}:{row.ref}"
 
 
@@ -31,29 +34,32 @@ def rows_html(rows: list[Listed]) -> SafeString:
     return mark_safe("\n".join(row_html(row, urls) for row in rows))
 
 
-#: Rows as drawn, by everything a row shows: a live table is drawn again each time anything
-#: changes, mostly from the same rows. Cleared when full (dict reads and writes are atomic).
+#: Rows as drawn, by the row's digest and what it shows: a live table is drawn again each
+#: time anything changes, mostly from the same rows. Cleared when full (dict reads and
+#: writes are atomic). Its keys hold digests, not stored values.
 _DRAWN: dict[tuple[object, ...], str] = {}
-DRAWN_MAX = 4096
+DRAWN_MAX = 1024
 
 
 def row_html(row: Listed, urls: tuple[str, str]) -> str:
     """A row as it is drawn; drawn again only when what it shows changed."""
-    shows = (row.store, row.key, row.record.raw, row.expires_at, row.state_now, row.engine)
-    html = _DRAWN.get((*shows, row.cached, row.size, urls))
+    if row.record.raw.startswith("(not printed"):
+        # A value too deep to print stands for any such value: nothing to key a drawing on.
+        return _draw(row, *urls)
+    shows = (row.ref, row.sig, row.store, row.state_now, row.engine, row.cached, row.size, urls)
+    html = _DRAWN.get(shows)
     if html is None:
         if len(_DRAWN) >= DRAWN_MAX:
             _DRAWN.clear()
-        html = _DRAWN[(*shows, row.cached, row.size, urls)] = _draw(row, *urls)
+        html = _DRAWN[shows] = _draw(row, *urls)
     return html
 
 
 def _draw(row: Listed, record_url: str, delete_url: str) -> str:
     store, key, expires_at, state = row.store, row.key, row.expires_at, row.state_now
     name = row_name(row)
-    masker = Masker.of([key])
-    shown = escape(masker(mask(key)))
-    names = [masker(name) for name in row.key_names]
+    shown = escape(mask_runs(mask(key)))
+    names = [mask_runs(name) for name in row.key_names]
     saved_missing = "not kept" if store == "cache" else "unreadable"
     return (
         f'<tr id="row-{row.ref}" data-ref="{row.ref}" data-sig="{row.sig}" class="state-{state}">'
@@ -70,7 +76,7 @@ def _draw(row: Listed, record_url: str, delete_url: str) -> str:
         + "</td>"
         f'<td class="preview"><details hx-get="{record_url}?row={name}" '
         'hx-trigger="toggle once" hx-target="find .full" hx-swap="innerHTML">'
-        f"<summary><code>{escape(masker(row.preview))}</code></summary>"
+        f"<summary><code>{escape(mask_runs(row.preview))}</code></summary>"
         f'<div class="full"><a href="{record_url}?row={name}">The whole record</a></div>'
         "</details></td>"
         f'<td class="number">{row.size:,} B</td>'

@@ -39,7 +39,7 @@ MAX_SEARCH = 100
 #: A row's name: its store, the first and last four characters of its key (as the hex of
 #: their UTF-8: a key written past Django may hold anything) and a digest of the whole key.
 _ROW = re.compile(
-    "(django_session|file|cache):((?:[0-9a-f]{2}){1,16}):((?:[0-9a-f]{2}){1,16}):([0-9a-f]{20})"
+    "(django_session|file|cache):((?:[0-9a-f]{2}){1,16}):((?:[0-9a-f]{2}){0,16}):([0-9a-f]{20})"
 )
 
 
@@ -139,7 +139,8 @@ def record(request: HttpRequest) -> HttpResponse:
     context = {
         "row": row or None,
         "forged": row is False,
-        "masker": masking.Masker.of([row.key] if row else []),
+        "full": masking.mask_runs(row.full) if row else "",
+        "why": masking.mask_runs(row.why) if row else "",
     }
     name = f"{TEMPLATE}#record" if request.htmx else f"{TEMPLATE}#record_page"
     response = HttpResponse(render_to_string(name, context, request=request))
@@ -159,6 +160,14 @@ def delete_session(request: HttpRequest) -> HttpResponse:
         return render_class(
             request, notice="That session is no longer stored: nothing was deleted."
         )
+    if row.key == request.session.session_key:
+        return render_class(
+            request,
+            error=(
+                "That is your own session, the one you are logged in with: nothing was deleted. "
+                "Log out to end it."
+            ),
+        )
     # A django_session row may be db's or cached_db's: cached_db's delete() removes the row
     # and any cache entry, which is right for either.
     engine = ENGINES["cached_db" if row.store == "django_session" else row.engine]
@@ -166,16 +175,27 @@ def delete_session(request: HttpRequest) -> HttpResponse:
     with recording(recorder):
         # Django's own SessionStore of that engine, watched, deletes its own record(s).
         engine.session_store_class(row.key).delete()
-    live.mark_deleted_by_teacher(row.key)
-    shown = masking.Masker.of([row.key])(masking.mask(row.key))
+    shown = masking.mask_runs(masking.mask(row.key))
+    call = f"{engine.module}.SessionStore('{shown}').delete()"
     done = "; ".join(removal(op) for op in recorder.operations if op.effect)
+    if not done:
+        # Django's delete() does nothing for a key it refuses (shorter than 8 characters):
+        # no browser can load such a record either.
+        return render_class(
+            request,
+            notice=(
+                f"Nothing was deleted: {call} found nothing to delete under {shown}. Django "
+                "treats a key shorter than 8 characters as no key at all, so no browser can "
+                "load this record either."
+            ),
+        )
+    live.mark_deleted_by_teacher(row.key)
     return render_class(
         request,
         notice=(
-            f"Deleted the {row.engine} session {shown}: {engine.module}.SessionStore('{shown}')"
-            f".delete() {'did ' + done if done else 'found nothing left to delete'}. That "
-            "student's next request finds no record under the key its browser sends: Django "
-            "starts a new, empty session, and their page says the teacher deleted it."
+            f"Deleted the {row.engine} session {shown}: {call} did {done}. That student's next "
+            "request finds no record under the key its browser sends: Django starts a new, "
+            "empty session, and their page says the teacher deleted it."
         ),
     )
 
@@ -220,7 +240,6 @@ def render_class(request: HttpRequest, *, notice: str = "", error: str = "") -> 
     # The version first: a change after this moment makes the next poll draw again.
     version = live.class_version() or "unknown"
     result = listing.listing(asked.query, lambda: table_counts(version))
-    masker = masking.Masker.of([row.key for row in result.rows])
     now = time.time()
     until = now + REDRAW_EVERY
     if result.next_change is not None:
@@ -230,7 +249,6 @@ def render_class(request: HttpRequest, *, notice: str = "", error: str = "") -> 
         "query": asked.query,
         "listing": result,
         "rows_html": rows_html(result.rows),
-        "masker": masker,
         "notice": notice,
         "error": error,
         "signed_browsers": live.signed_cookie_browsers(),

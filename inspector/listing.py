@@ -183,8 +183,10 @@ class Listed:
         decoded = self.record.decoded
         if decoded is None:
             return "not signed: the cache holds the dict itself"
+        if decoded.verified_with == "current key":
+            return "verifies with the current key"
         if decoded.verified:
-            return f"verifies with the {decoded.verified_with}"
+            return f"verifies with {decoded.verified_with}"
         if self.record.read_first is not None:
             return "does not verify"
         return "does not verify: Django would load an empty session"
@@ -247,7 +249,7 @@ class Cursor:
                 stamp = bytes.fromhex(saved.group(2)).decode()
             except UnicodeDecodeError:
                 return None
-            if len(stamp) > STAMP_SHOWN:
+            if len(stamp) > STAMP_SHOWN or "\x00" in stamp:
                 return None
             value = (int(saved.group(1)), stamp)
         elif shown == "n":
@@ -294,13 +296,14 @@ class Query:
 
 def unhex(text: str) -> str | None:
     """Up to four characters written as the hex of their UTF-8; None for anything else."""
-    if not re.fullmatch("(?:[0-9a-f]{2}){1,16}", text):
+    if not re.fullmatch("(?:[0-9a-f]{2}){0,16}", text):
         return None
     try:
         value = bytes.fromhex(text).decode()
     except UnicodeDecodeError:
         return None
-    return value if len(value) <= 4 else None
+    # No stored key holds a NUL, and PostgreSQL refuses one in a query.
+    return value if len(value) <= 4 and "\x00" not in value else None
 
 
 def _compare(a: SortValue, b: SortValue, descending: bool) -> int:
@@ -356,9 +359,11 @@ class TableSource:
 
     store = "django_session"
 
-    def __init__(self, cached_db_keys: set[str]) -> None:
+    def __init__(self, cached_db_keys: set[str], now: dt.datetime) -> None:
         self.cached_db_keys = cached_db_keys
-        self.now = timezone.now()
+        self.now = now
+        #: Whether rows read now are kept (not those a search reads through).
+        self.keep = True
 
     def listed(
         self,
@@ -370,7 +375,12 @@ class TableSource:
         cached = key in self.cached_db_keys
         signers = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
         expired = expire_date <= self.now
-        record = _row(key, session_data, expire_date, signers, expired)
+        if self.keep and len(session_data) <= KEPT_ROW_BYTES:
+            record = _row(key, session_data, expire_date, signers, expired)
+        else:
+            record = row_record(
+                key, session_data, expire_date, decode(session_data, DB_SALT), expired
+            )
         if cached:
             # A copy: the kept record is shared, and the cache entry beside it changes apart.
             record = with_cache_entry(copy.copy(record), read_cache_entry(CACHED_DB_PREFIX, key))
@@ -462,6 +472,7 @@ class TableSource:
             rows = self._beyond(base, query.sort, last.value(query.sort), last.key)
 
     def page(self, query: Query, now: dt.datetime) -> SourcePage:
+        self.keep = not query.scans
         return take(after_cursor(self._stream(query, now), query.after, query.sort), query, now)
 
     def find(self, ref: str, prefix: str, suffix: str) -> Listed | None:
@@ -474,7 +485,13 @@ class TableSource:
         return None
 
 
-@functools.lru_cache(maxsize=4096)
+#: Rows kept decoded: a few pages' worth, and none larger than this (a session at the forms'
+#: limits is some 55 KB stored, and several times that decoded).
+KEPT_ROWS = 256
+KEPT_ROW_BYTES = 8192
+
+
+@functools.lru_cache(maxsize=KEPT_ROWS)
 def _row(
     key: str, session_data: str, expire_date: dt.datetime, signers: tuple[str, ...], expired: bool
 ) -> StoredRecord:
@@ -482,7 +499,7 @@ def _row(
     time anything changes, mostly from the same rows. ``signers``: the keys that verify it, so
     a new SECRET_KEY decodes afresh; ``expired``, so a row that expires is judged again.
     Read-only: shared between requests."""
-    return row_record(key, session_data, expire_date, decode(session_data, DB_SALT))
+    return row_record(key, session_data, expire_date, decode(session_data, DB_SALT), expired)
 
 
 def take(rows: Iterable[Listed], query: Query, now: dt.datetime) -> SourcePage:
@@ -626,7 +643,7 @@ def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
         else set()
     )
     orphans = sorted(cached_db_set - with_rows)
-    table = TableSource(cached_db_set)
+    table = TableSource(cached_db_set, now)
     files = FileSource()
     try:
         files.all  # noqa: B018 (read the folder now, to say so if it cannot be)
@@ -721,7 +738,7 @@ def find(store: str, ref: str, prefix: str, suffix: str) -> Listed | None:
     """The stored session a row of the class view names, read again from its store."""
     if store == "django_session":
         cached_db = session_cache_keys(CACHED_DB_PREFIX) or []
-        return TableSource(set(cached_db)).find(ref, prefix, suffix)
+        return TableSource(set(cached_db), timezone.now()).find(ref, prefix, suffix)
     if store == "file":
         return FileSource().find(ref, prefix, suffix)
     if store == "cache":

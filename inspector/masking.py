@@ -68,6 +68,16 @@ class Masker:
         return result
 
 
+_RUN = re.compile(f"[{re.escape(VALID_KEY_CHARS)}]{{32,}}")
+
+
+def mask_runs(text: str) -> str:
+    """Every run of 32 or more key characters masked, wherever it stands: for the class view,
+    where a key glued into a longer word (``"0" + key``) must not reach the projector either.
+    Hashes of that shape (``_auth_user_hash``) are masked too."""
+    return _RUN.sub(lambda match: mask(match.group()), text)
+
+
 def reveal_token(session_key: str) -> str:
     """What the reveal cookie holds: bound to one key, so a new key starts masked again."""
     return salted_hmac(_REVEAL_SALT, session_key, secret=settings.SECRET_KEY).hexdigest()[:32]

@@ -698,3 +698,66 @@ def test_a_poll_while_the_inspectors_cache_is_down_redraws_nothing() -> None:
         page = client.get("/", **HTMX).content.decode()
         assert 'id="live"' not in page
         assert client.get("/", {"since": "x.1.2.3"}, **HTMX).status_code == 204
+
+
+# What a second review found.
+
+
+def test_a_nul_in_any_link_is_refused_not_sent_to_the_database(teacher: Client) -> None:
+    ref = "0" * 20
+    for row in (f"django_session:00:61:{ref}", f"django_session:61:00:{ref}"):
+        assert teacher.get("/class/record", {"row": row}, **HTMX).status_code == 200
+        assert teacher.post("/class/delete", {"row": row}, **HTMX).status_code == 200
+    for after in (f"s1.00~61~{ref}", f"s1.6100~61~{ref}", f"e2026-01-01T00:00:00+00:00~00~{ref}"):
+        response = teacher.get("/class/", {"sort": "-saved", "after": after}, **HTMX)
+        assert response.status_code == 200
+
+
+def test_a_key_django_refuses_is_not_said_to_be_deleted(teacher: Client) -> None:
+    for key in ("abcde", "abcdefgh"):
+        Session.objects.create(
+            session_key=key,
+            session_data=db.SessionStore().encode({"a": 1}),
+            expire_date=timezone.now() + dt.timedelta(days=1),
+        )
+    html = table_html(teacher)
+    # An 8-character key is not carried whole in a row's name.
+    assert "61626364:65666768" not in html
+    names = re.findall(r'name="row" value="(django_session:6162[^"]*)"', html)
+    assert len(names) == 2
+    for name in names:
+        html = teacher.post("/class/delete", {"row": name}, **HTMX).content.decode()
+    # Django deletes a key of 8 characters, and refuses one of 5: it says so.
+    assert not Session.objects.filter(session_key="abcdefgh").exists()
+    assert Session.objects.filter(session_key="abcde").exists()
+    short = next(n for n in names if listing.ref_of("abcde") in n)
+    html = teacher.post("/class/delete", {"row": short}, **HTMX).content.decode()
+    assert "Nothing was deleted" in html
+
+
+def test_the_teacher_cannot_delete_the_session_they_are_logged_in_with(teacher: Client) -> None:
+    html = teacher.post("/class/delete", {"row": row_name(teacher)}, **HTMX).content.decode()
+    assert "That is your own session" in html
+    assert db.SessionStore().exists(key_of(teacher))
+
+
+def test_a_key_glued_into_a_longer_word_is_masked_on_the_projector(teacher: Client) -> None:
+    victim, other = student(), student()
+    add(victim, "name", "x", **HTMX)
+    add(other, "note", "0" + key_of(victim), **HTMX)
+    html = table_html(teacher)
+    record = teacher.get("/class/record", {"row": row_name(other)}, **HTMX).content.decode()
+    assert key_of(victim) not in html
+    assert key_of(victim) not in record
+
+
+def test_a_row_signed_with_a_fallback_key_says_so(teacher: Client) -> None:
+    from django.test import override_settings
+
+    client = student()
+    add(client, "name", "x", **HTMX)
+    with override_settings(
+        SECRET_KEY="a-new-key-" + "n" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]
+    ):
+        record = teacher.get("/class/record", {"row": row_name(client)}, **HTMX)
+    assert "Signature: verifies with a fallback key." in record.content.decode()

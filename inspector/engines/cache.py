@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.cache import KEY_PREFIX
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ResponseError
 
 from inspector.decoding import load_problem, moment
 from inspector.engines.base import Engine, StoredRecord
@@ -63,8 +64,13 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
         raw = client.get(full_key)
         if raw is None:
             return None, None, None
-        expires_ms = client.pexpiretime(full_key)
-        expires = expires_ms / 1000 if expires_ms >= 0 else None
+        try:
+            expires_ms = client.pexpiretime(full_key)
+            expires = expires_ms / 1000 if expires_ms >= 0 else None
+        except ResponseError:
+            # Redis before 7.0 has no PEXPIRETIME: the time left, from now.
+            left_ms = client.pttl(full_key)
+            expires = time.time() + left_ms / 1000 if left_ms >= 0 else None
         return cache._cache._serializer.loads(raw), expires, len(raw)
     return cache.get(key), None, None
 

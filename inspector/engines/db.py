@@ -68,9 +68,11 @@ def row_record(
     session_data: str,
     expire_date: dt.datetime,
     decoded: SignedData | None = None,
+    expired: bool | None = None,
 ) -> StoredRecord:
     """One django_session row as a record, with what Django's load() would make of it
-    (``decoded``: its session_data already decoded)."""
+    (``decoded``: its session_data already decoded; ``expired``: as of a moment the caller
+    judges every row by)."""
     record = StoredRecord(
         key=session_key,
         raw=session_data,
@@ -80,7 +82,9 @@ def row_record(
             ("table", f"{SessionStore.get_model_class()._meta.db_table} in {connection.vendor}")
         ],
     )
-    if expire_date <= timezone.now():
+    if expired is None:
+        expired = expire_date <= timezone.now()
+    if expired:
         record.problem = "Expired: Django ignores this row and starts an empty session."
     elif not record.decoded.verified:
         record.problem = "Bad signature: Django ignores this row and starts an empty session."

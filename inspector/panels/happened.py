@@ -62,8 +62,8 @@ class HappenedPanel(Panel):
         if change == "started fresh":
             return (
                 "The teacher started fresh from the class view: every session stored on the "
-                "server was removed (signed cookies live in the browsers and stay). The panels "
-                "show what is stored now."
+                "server was removed but the teacher's own (signed cookies live in the browsers "
+                "and stay). The panels show what is stored now."
             )
         if change:
             return (

@@ -52,7 +52,7 @@ def digest(value: str, purpose: str = "inspector.live") -> str:
 
 
 def _get_many(names: list[str]) -> dict[str, Any] | None:
-    """The values, or None when the cache cannot answer: a poll then draws the page again."""
+    """The values, or None when the cache cannot answer (a poll then draws nothing)."""
     try:
         return cache().get_many(names)
     except Exception:  # any failure of the cache: the page stays usable

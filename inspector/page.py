@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
-from inspector import demo, forms, live, marks, masking, own_cookies, preferences
+from inspector import demo, forms, lesson_plan, live, marks, masking, own_cookies, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     ActionReport,
@@ -226,6 +226,7 @@ def page_context(
         "methods": forms.MethodForm.METHODS,
         "demo": {"username": demo.DEMO_USERNAME},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
+        "lessons": lesson_plan.LESSONS,
     }
 
 

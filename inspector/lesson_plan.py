@@ -1,0 +1,181 @@
+"""The lessons: the classic tutorials' programs (``inspector.tutorial``), their steps, and the
+false claims those tutorials make, corrected where they arise. ``inspector.lessons`` runs
+the steps."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from inspector import tutorial
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A claim a tutorial makes, and what Django really does."""
+
+    claim: str
+    truth: str
+
+
+@dataclass(frozen=True)
+class Step:
+    method: str
+    url_name: str
+    note: str = ""
+    #: The form field the step sends (the name form's ``name``).
+    field: str = ""
+    corrections: tuple[Correction, ...] = ()
+
+    @cached_property
+    def path(self) -> str:
+        return reverse(f"inspector:{self.url_name}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def element_id(self) -> str:
+        return f"step-{self.method.lower()}-{self.url_name}"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    summary: str
+    views: tuple[View, ...]
+    steps: tuple[Step, ...]
+    corrections: tuple[Correction, ...] = field(default=())
+
+    @cached_property
+    def code(self) -> str:
+        """The views as they run: their own source."""
+        return "\n\n".join(inspect.getsource(view).strip() for view in self.views)
+
+
+SIGNED_NOT_ENCRYPTED = Correction(
+    "“In the database you will see the key and the data, which has high encryption.”",
+    "The data is signed base64 JSON, not encrypted: open Stored record and read it, decoded, "
+    "password and all. Anyone who can read the row can read it; the signature only stops "
+    "them changing it. A password never belongs in a session: store the user's id, as "
+    "login() does, and check passwords with authenticate().",
+)
+BROWSER_CLOSE = Correction(
+    "“Sessions are deleted when the browser is closed.”",
+    "Only with SESSION_EXPIRE_AT_BROWSER_CLOSE = True (or set_expiry(0)): then the cookie has "
+    "no Max-Age and the browser drops it on closing. Otherwise it lasts SESSION_COOKIE_AGE "
+    "(two weeks). Either way the stored record stays until clearsessions removes it.",
+)
+ID_ON_VISIT = Correction(
+    "“The server creates a session ID when the user visits.”",
+    "Django creates a session only when something is stored in it. A GET that stores nothing "
+    "sets no cookie and writes no record: see Cookie (no Set-Cookie header) and Stored "
+    "record.",
+)
+ID_NEVER_CHANGES = Correction(
+    "“The session ID doesn't change for a session.”",
+    "cycle_key() gives the same data a new key, and login() calls it (against session "
+    "fixation): try Cycle key or Log in as demo user in the Lifecycle lab and watch the key.",
+)
+SIGNED_COOKIES = Correction(
+    "“Cookie-based sessions store data with cryptographic signing.”",
+    "Signed, not encrypted: with the signed_cookies engine the whole session is in the cookie, "
+    "readable by anyone who sees it (the Stored record panel decodes it). And a browser keeps "
+    "at most 4 KB of one cookie: a larger session is silently lost.",
+)
+KEYS_LEAVE_COOKIE = Correction(
+    "“Deleting the keys leaves the cookie.”",
+    "Right, and the stored record stays too, with the same key (now holding the data that "
+    "is left). Only flush() deletes the record and the cookie; the next write starts a new "
+    "session under a new key.",
+)
+
+LESSONS = (
+    Lesson(
+        "set-get-delete",
+        "Set, get, delete",
+        "Store two names, read them two ways, delete them; then read and delete in one view.",
+        (
+            tutorial.set_names,
+            tutorial.get_names,
+            tutorial.get_names_or_guest,
+            tutorial.delete_names,
+            tutorial.read_then_delete,
+        ),
+        (
+            Step(
+                "GET",
+                "lesson-get-or-guest",
+                "before anything is stored",
+                corrections=(ID_ON_VISIT,),
+            ),
+            Step("GET", "lesson-set"),
+            Step("GET", "lesson-get"),
+            Step("GET", "lesson-delete"),
+            Step("GET", "lesson-get", "again: the names are gone"),
+            Step("GET", "lesson-get-or-guest", ".get() with a default instead"),
+            Step("GET", "lesson-set", "again"),
+            Step("GET", "lesson-read-then-delete", "twice: the second visit fails"),
+        ),
+        (BROWSER_CLOSE,),
+    ),
+    Lesson(
+        "name-form",
+        "A name from a form",
+        "A POST form with a CSRF token stores a name; another view reads it with .get().",
+        (tutorial.name_form, tutorial.show_name),
+        (
+            Step("GET", "lesson-name-show", "before a name is stored"),
+            Step("GET", "lesson-name", "the form"),
+            Step("POST", "lesson-name", field="name"),
+            Step("GET", "lesson-name-show"),
+        ),
+    ),
+    Lesson(
+        "dict-methods",
+        "Dict methods and flush",
+        "keys(), items() and setdefault(), then flush().",
+        (tutorial.dict_methods, tutorial.flush),
+        (Step("GET", "lesson-dict"), Step("GET", "lesson-flush")),
+    ),
+    Lesson(
+        "test-cookie",
+        "Test cookie",
+        "set_test_cookie() in one request; test_cookie_worked() and delete_test_cookie() in "
+        "the next.",
+        (tutorial.set_test_cookie, tutorial.check_test_cookie),
+        (Step("GET", "lesson-test-cookie-set"), Step("GET", "lesson-test-cookie-check")),
+    ),
+    Lesson(
+        "create-access-delete",
+        "Create, access, delete",
+        "Create stores a user name and a password; access redirects to create when they are "
+        "missing; delete uses del inside try/except KeyError.",
+        (tutorial.create_session, tutorial.access_session, tutorial.delete_session),
+        (
+            Step("GET", "lesson-access", "before anything is stored"),
+            Step("GET", "lesson-create", corrections=(SIGNED_NOT_ENCRYPTED,)),
+            Step("GET", "lesson-access", corrections=(ID_NEVER_CHANGES,)),
+            Step("GET", "lesson-remove", corrections=(KEYS_LEAVE_COOKIE,)),
+            Step("GET", "lesson-flush", "removes the record and the cookie"),
+        ),
+    ),
+    Lesson(
+        "backends",
+        "Backends",
+        "The same set and get on each engine: pick one with Engine at the top, run both "
+        "steps, and compare Stored record and Storage operations.",
+        (tutorial.set_names, tutorial.get_names_or_guest),
+        (Step("GET", "lesson-set"), Step("GET", "lesson-get-or-guest")),
+        (SIGNED_COOKIES,),
+    ),
+)

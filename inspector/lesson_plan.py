@@ -64,16 +64,18 @@ class Lesson:
 
 SIGNED_NOT_ENCRYPTED = Correction(
     "“In the database you will see the key and the data, which has high encryption.”",
-    "The data is signed base64 JSON, not encrypted: open Stored record and read it, decoded, "
-    "password and all. Anyone who can read the row can read it; the signature only stops "
-    "them changing it. A password never belongs in a session: store the user's id, as "
-    "login() does, and check passwords with authenticate().",
+    "Nothing is encrypted. The db, cached_db and file engines store signed base64 JSON, "
+    "signed_cookies put it in the cookie, and the cache engine stores the dict itself: open "
+    "Stored record and read it, password and all. Anyone who can read the store can read it; "
+    "a signature only stops changes. A password never belongs in a session: store the "
+    "user's id, as login() does, and check passwords with authenticate().",
 )
 BROWSER_CLOSE = Correction(
     "“Sessions are deleted when the browser is closed.”",
     "Only with SESSION_EXPIRE_AT_BROWSER_CLOSE = True (or set_expiry(0)): then the cookie has "
     "no Max-Age and the browser drops it on closing. Otherwise it lasts SESSION_COOKIE_AGE "
-    "(two weeks). Either way the stored record stays until clearsessions removes it.",
+    "(two weeks). Either way, what the server stored stays: a row or a file until "
+    "clearsessions removes it, a cache entry until its timeout.",
 )
 ID_ON_VISIT = Correction(
     "“The server creates a session ID when the user visits.”",
@@ -84,7 +86,8 @@ ID_ON_VISIT = Correction(
 ID_NEVER_CHANGES = Correction(
     "“The session ID doesn't change for a session.”",
     "cycle_key() gives the same data a new key, and login() calls it (against session "
-    "fixation): try Cycle key or Log in as demo user in the Lifecycle lab and watch the key.",
+    "fixation): try Cycle key or Log in as demo user in the Lifecycle lab and watch the key. "
+    "(With signed cookies there is no key: the data is signed again into a new cookie value.)",
 )
 SIGNED_COOKIES = Correction(
     "“Cookie-based sessions store data with cryptographic signing.”",
@@ -94,9 +97,10 @@ SIGNED_COOKIES = Correction(
 )
 KEYS_LEAVE_COOKIE = Correction(
     "“Deleting the keys leaves the cookie.”",
-    "Right, and the stored record stays too, with the same key (now holding the data that "
-    "is left). Only flush() deletes the record and the cookie; the next write starts a new "
-    "session under a new key.",
+    "Right: the session keeps its key and its cookie, and what the server stored stays too, "
+    "holding the data that is left (with signed cookies, the cookie now carries it). Only "
+    "flush() deletes the record and the cookie; the next write starts a new session under a "
+    "new key.",
 )
 
 LESSONS = (

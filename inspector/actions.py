@@ -56,10 +56,7 @@ def perform(
     session = request.session
     # The flags as the change left them, before anything else looks at the session.
     modified, accessed = session.modified, session.accessed
-    engine = engine_for(request)
-    if problem := engine.write_problem(session):
-        # Forget the change: a fresh store from the cookie is the session as it was.
-        request.session = engine.store(inspection_of(request).sent_key)
+    if problem := refused_write(request):
         context = keep | (on_error or {})
         if form := context.get("add_form"):
             form.add_error(None, problem)
@@ -72,6 +69,16 @@ def perform(
         accessed=accessed,
     )
     return respond(request, action, **keep)
+
+
+def refused_write(request: HttpRequest) -> str:
+    """Why the engine would lose the session as the view left it ("" when it would not);
+    then the change is forgotten: a fresh store from the cookie is the session as it was."""
+    engine = engine_for(request)
+    problem = engine.write_problem(request.session)
+    if problem:
+        request.session = engine.store(inspection_of(request).sent_key)
+    return problem
 
 
 def respond(request: HttpRequest, action: Action, **context: Any) -> HttpResponse:

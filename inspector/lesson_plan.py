@@ -64,30 +64,36 @@ class Lesson:
 
 SIGNED_NOT_ENCRYPTED = Correction(
     "“In the database you will see the key and the data, which has high encryption.”",
-    "Nothing is encrypted. The db, cached_db and file engines store signed base64 JSON, "
-    "signed_cookies put it in the cookie, and the cache engine stores the dict itself: open "
-    "Stored record and read it, password and all. Anyone who can read the store can read it; "
-    "a signature only stops changes. A password never belongs in a session: store the "
-    "user's id, as login() does, and check passwords with authenticate().",
+    "Nothing is encrypted. The db and file engines store signed base64 JSON (cached_db too, in "
+    "its row; its cache copy is the dict itself), signed_cookies put it in the cookie, and the "
+    "cache engine stores the dict itself, unsigned: open Stored record and read it, password "
+    "and all. Anyone who can read the store can read it; where there is a signature, it only "
+    "stops changes. A password never belongs in a session: store the user's id, as login() "
+    "does, and check passwords with authenticate().",
 )
 BROWSER_CLOSE = Correction(
     "“Sessions are deleted when the browser is closed.”",
-    "Only with SESSION_EXPIRE_AT_BROWSER_CLOSE = True (or set_expiry(0)): then the cookie has "
-    "no Max-Age and the browser drops it on closing. Otherwise it lasts SESSION_COOKIE_AGE "
-    "(two weeks). Either way, what the server stored stays: a row or a file until "
-    "clearsessions removes it, a cache entry until its timeout.",
+    "Only a session that ends at browser close (SESSION_EXPIRE_AT_BROWSER_CLOSE = True, or "
+    "set_expiry(0)) has a cookie without Max-Age, which the browser drops when it closes; "
+    "otherwise the cookie lasts SESSION_COOKIE_AGE (two weeks) or what set_expiry() said. "
+    "Either way the browser only forgets the cookie: what the server stored stays until it "
+    "expires (at browser close too, two weeks after the last save) and is removed, by "
+    "clearsessions for a row or a file, by its own timeout for a cache entry. Signed cookies "
+    "store nothing on the server.",
 )
 ID_ON_VISIT = Correction(
     "“The server creates a session ID when the user visits.”",
     "Django creates a session only when something is stored in it. A GET that stores nothing "
-    "sets no cookie and writes no record: see Cookie (no Set-Cookie header) and Stored "
-    "record.",
+    "sets no cookie for a browser that sent none, and writes no record: see Cookie (no "
+    "Set-Cookie header) and Stored record.",
 )
 ID_NEVER_CHANGES = Correction(
     "“The session ID doesn't change for a session.”",
-    "cycle_key() gives the same data a new key, and login() calls it (against session "
-    "fixation): try Cycle key or Log in as demo user in the Lifecycle lab and watch the key. "
-    "(With signed cookies there is no key: the data is signed again into a new cookie value.)",
+    "cycle_key() gives the same data a new key, and login() changes it too (against session "
+    "fixation): with cycle_key() when nobody was logged in, with flush() when someone else "
+    "was; logging in again as the same user keeps it. Try Cycle key or Log in as demo user "
+    "in the Lifecycle lab and watch the key. (With signed cookies there is no key: the data "
+    "is signed again into a new cookie value.)",
 )
 SIGNED_COOKIES = Correction(
     "“Cookie-based sessions store data with cryptographic signing.”",

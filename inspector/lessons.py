@@ -10,18 +10,17 @@ page, never an error page.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from inspector import forms
-from inspector.engines import engine_for
+from inspector import actions, forms
+from inspector.actions import Result, refused_write
 from inspector.inspection import inspection_of
-from inspector.page import Action, InspectorPage
+from inspector.lesson_plan import View
+from inspector.outage import read_before
+from inspector.page import Action
 
-View = Callable[[HttpRequest], HttpResponse]
 #: Of a view's answer, the page shows this much.
 BODY_SHOWN = 2000
 
@@ -42,31 +41,27 @@ def run_step(view: View) -> View:
     """Run a lesson's view for real; the page shows its answer and what it did."""
 
     @functools.wraps(view)
-    def step(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def step(request: HttpRequest) -> HttpResponse:
+        inspection = inspection_of(request)
+        # What the step starts from, read as an action's is (a GET step changes the store
+        # too): the diff has its before, and a store that went away is explained here.
+        inspection.before = read_before(request, inspection.engine, inspection.sent_key)
         if len(request.POST.get("name", "")) > forms.MAX_VALUE_LENGTH:
-            return _page(
-                request,
-                Action(
-                    python="",
-                    message=f"The inspector takes values up to {forms.MAX_VALUE_LENGTH:,} "
-                    "characters: the view did not run, and nothing was changed.",
-                    is_error=True,
-                ),
+            message = (
+                f"The inspector takes values up to {forms.MAX_VALUE_LENGTH:,} characters: the "
+                "view did not run, and nothing was changed."
             )
+            return _page(request, Action(python="", message=message, is_error=True))
         python = f"{request.method} {request.path}  →  {view.__name__}(request)"
         error = ""
         try:
-            response = view(request, *args, **kwargs)
-        except (KeyError, TypeError, ValueError, AttributeError) as raised:
-            # The lesson's point: what Django would answer. (A store that went away is not
-            # the view's fault: inspector.outage explains it.)
-            error = f"{type(raised).__name__}: {raised}"
+            response = view(request)
+        except KeyError as raised:  # the lesson's point: what Django would answer
+            error = Result(error=raised).text
             response = HttpResponse(status=500)
         session = request.session
         modified, accessed = session.modified, session.accessed
-        engine = engine_for(request)
-        if problem := engine.write_problem(session):
-            request.session = engine.store(inspection_of(request).sent_key)
+        if problem := refused_write(request):
             return _page(request, Action(python=python, message=problem, is_error=True))
         answer = Answer(
             status=response.status_code,
@@ -93,18 +88,12 @@ def run_step(view: View) -> View:
     return step
 
 
-def _page(request: HttpRequest, action: Action, answer: Answer | None = None) -> InspectorPage:
-    return InspectorPage(
-        request,
-        partial="update" if request.htmx else None,
-        action=action,
-        context={"lesson_answer": answer},
-    )
+def _page(request: HttpRequest, action: Action, answer: Answer | None = None) -> HttpResponse:
+    # The lesson's answer is drawn again even when the view did not run: never a stale one.
+    return actions.answer(request, action, {"lesson_answer": answer, "lesson_step": True})
 
 
 def _body(response: HttpResponse) -> str:
-    if getattr(response, "streaming", False):
-        return "(a streaming response)"
     text = response.content.decode(response.charset or "utf-8", errors="replace")
     return text if len(text) <= BODY_SHOWN else text[: BODY_SHOWN - 1] + "…"
 
@@ -114,7 +103,8 @@ def _message(answer: Answer) -> str:
         return (
             f"The view raised {answer.error}. Django would answer 500 Internal Server Error "
             "(a traceback page under DEBUG), and SessionMiddleware saves nothing on a 5xx: "
-            "whatever the view changed before the error is lost. Read with "
+            "whatever the view changed before the error is lost (it still deletes the cookie "
+            "of a session left empty). Read with "
             "request.session.get(key, default) when the key may be missing."
         )
     if answer.location:

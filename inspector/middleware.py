@@ -68,6 +68,9 @@ class InspectorSessionMiddleware(SessionMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         engine = engine_for(request)
+        if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+            # No store holds a key with a NUL (PostgreSQL refuses one in a query): no key.
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
         sent_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         request.inspector_engine = engine  # type: ignore[attr-defined]
         request.session = engine.store(sent_key)
@@ -119,9 +122,9 @@ def tell_open_pages(request: HttpRequest, response: HttpResponse, inspection: In
         ):
             live.saw_signed_cookie_browser(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
         return
-    # The key the browser sent counts only where something was stored under it: a made-up
-    # cookie must not leave a counter behind.
-    stored = request.method != "POST" or inspection.before is not None
+    # The key the browser sent counts only where something was stored under it (read before
+    # an action): a made-up cookie must not leave a counter behind.
+    stored = inspection.before is not None
     live.session_changed(inspection.sent_key if stored else None, browser_key(request, response))
 
 

@@ -88,13 +88,13 @@ def flush(request: HttpRequest) -> HttpResponse:
 
 def set_test_cookie(request: HttpRequest) -> HttpResponse:
     request.session.set_test_cookie()
-    return HttpResponse("Test cookie set: now load the next page.")
+    return HttpResponse("Test value stored in the session: now load the next page.")
 
 
 def check_test_cookie(request: HttpRequest) -> HttpResponse:
     if request.session.test_cookie_worked():
         request.session.delete_test_cookie()
-        return HttpResponse("Cookies work. The test cookie is deleted.")
+        return HttpResponse("Cookies work: the test value came back, and is deleted.")
     return HttpResponse("Please enable cookies and try again.")
 
 

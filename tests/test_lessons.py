@@ -148,7 +148,7 @@ def test_the_test_cookie_round_trip() -> None:
     assert "Please enable cookies" in run(client, "/lessons/test-cookie/check/")
     run(client, "/lessons/test-cookie/set/")
     assert stored(client) == {"testcookie": "worked"}
-    assert "Cookies work." in run(client, "/lessons/test-cookie/check/")
+    assert "Cookies work: the test value came back" in run(client, "/lessons/test-cookie/check/")
     assert stored(client) == {}
 
 
@@ -196,3 +196,39 @@ def test_no_step_and_no_name_makes_a_5xx(name: str, engine: str, index: int) -> 
         else:
             response = client.get(step.path, {"name": name}, **HTMX)
         assert response.status_code < 500
+
+
+def test_a_store_that_went_away_is_explained_not_taken_for_the_lesson(settings) -> None:
+    from django.core.cache import caches
+
+    client = visitor("cache")
+    run(client, "/lessons/set/")
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+    settings.CACHES = {**settings.CACHES, "default": down}
+    try:
+        response = client.get("/lessons/get/", **HTMX)
+    finally:
+        caches["default"].close()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "did not answer" in html
+    assert "KeyError" not in html
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_cookie_with_a_nul_is_no_key_and_no_5xx(engine: str) -> None:
+    client = visitor(engine)
+    for path in ("/", "/lessons/get-or-guest/", "/lessons/set/", "/lessons/flush/"):
+        response = client.get(path, HTTP_COOKIE='sessionid="abc\\000defghijk"', **HTMX)
+        assert response.status_code < 500, path
+
+
+def test_a_get_step_reads_the_record_before_so_flush_shows_what_went() -> None:
+    client = visitor()
+    run(client, "/lessons/set/")
+    html = run(client, "/lessons/flush/")
+    assert "flash-removed" in html

@@ -34,36 +34,29 @@ urlpatterns = [
     path("class/delete", classroom.delete_session, name="class-delete"),
     path("class/clear-expired", classroom.clear_expired, name="class-clear-expired"),
     path("class/start-fresh", classroom.start_fresh, name="class-start-fresh"),
-    path("lessons/set/", run_step(tutorial.set_names), name="lesson-set"),
-    path("lessons/get/", run_step(tutorial.get_names), name="lesson-get"),
-    path(
-        "lessons/get-or-guest/", run_step(tutorial.get_names_or_guest), name="lesson-get-or-guest"
-    ),
-    path("lessons/delete/", run_step(tutorial.delete_names), name="lesson-delete"),
-    path(
-        "lessons/read-then-delete/",
-        run_step(tutorial.read_then_delete),
-        name="lesson-read-then-delete",
-    ),
-    path("lessons/name/", run_step(tutorial.name_form), name="lesson-name"),
-    path("lessons/name/show/", run_step(tutorial.show_name), name="lesson-name-show"),
-    path("lessons/dict/", run_step(tutorial.dict_methods), name="lesson-dict"),
-    path("lessons/flush/", run_step(tutorial.flush), name="lesson-flush"),
-    path(
-        "lessons/test-cookie/set/",
-        run_step(tutorial.set_test_cookie),
-        name="lesson-test-cookie-set",
-    ),
-    path(
-        "lessons/test-cookie/check/",
-        run_step(tutorial.check_test_cookie),
-        name="lesson-test-cookie-check",
-    ),
-    path("lessons/create/", run_step(tutorial.create_session), name="lesson-create"),
-    path("lessons/access/", run_step(tutorial.access_session), name="lesson-access"),
-    path("lessons/remove/", run_step(tutorial.delete_session), name="lesson-remove"),
     path("nested/append", lifecycle.append_in_place, name="nested-append"),
     path(
         "nested/append-modified", lifecycle.append_and_mark_modified, name="nested-append-modified"
     ),
+]
+
+#: The lessons' views (inspector.tutorial), each run as a step: route, view, name.
+LESSON_VIEWS = (
+    ("set/", tutorial.set_names, "lesson-set"),
+    ("get/", tutorial.get_names, "lesson-get"),
+    ("get-or-guest/", tutorial.get_names_or_guest, "lesson-get-or-guest"),
+    ("delete/", tutorial.delete_names, "lesson-delete"),
+    ("read-then-delete/", tutorial.read_then_delete, "lesson-read-then-delete"),
+    ("name/", tutorial.name_form, "lesson-name"),
+    ("name/show/", tutorial.show_name, "lesson-name-show"),
+    ("dict/", tutorial.dict_methods, "lesson-dict"),
+    ("flush/", tutorial.flush, "lesson-flush"),
+    ("test-cookie/set/", tutorial.set_test_cookie, "lesson-test-cookie-set"),
+    ("test-cookie/check/", tutorial.check_test_cookie, "lesson-test-cookie-check"),
+    ("create/", tutorial.create_session, "lesson-create"),
+    ("access/", tutorial.access_session, "lesson-access"),
+    ("remove/", tutorial.delete_session, "lesson-remove"),
+)
+urlpatterns += [
+    path(f"lessons/{route}", run_step(view), name=name) for route, view, name in LESSON_VIEWS
 ]

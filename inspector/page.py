@@ -107,7 +107,9 @@ class InspectorPage(HttpResponse):
         panels = panels_for(PageData(request, snapshot, report, self.context))
         context = page_context(request, snapshot, report) | self.context
         context["tamper_value"] = tamper_value(context, snapshot.session_key)
-        context["live_token"] = live.page_token(now_key, snapshot.expires_at) or ""
+        if self.partial in (None, "update"):
+            # Only these draw the header, where the poller carries its token.
+            context["live_token"] = live.page_token(now_key, snapshot.expires_at) or ""
         context["panels"] = panels
         context["changed_panels"] = [panel for panel in panels.values() if panel.changed]
         name = f"{TEMPLATE}#{self.partial}" if self.partial else TEMPLATE

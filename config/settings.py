@@ -165,6 +165,16 @@ warnings.filterwarnings("ignore", message="No directory at: ")
 
 CSRF_FAILURE_VIEW = "inspector.errors.csrf_failure"
 
+# This site is the inspector: every browser sees its own session (and only its own), with
+# every classroom feature on. A project that installs the inspector starts with them off.
+SESSION_INSPECTOR = {
+    "SHOW_CALLBACK": "inspector.conf.show_to_everyone",
+    "ENGINE_SWITCH": True,
+    "LESSONS": True,
+    "CLASS_VIEW": True,
+    "DEMO_USER": True,
+}
+
 # The class view is for staff: Django's own login page, then back to it.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspector:class"

@@ -34,8 +34,9 @@ class Step:
     field: str = ""
     corrections: tuple[Correction, ...] = ()
 
-    @cached_property
+    @property
     def path(self) -> str:
+        # Not kept: the URLconf's prefix (and the script prefix) belong to the request.
         return reverse(f"inspector:{self.url_name}")
 
     @property

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.sessions.exceptions import InvalidSessionKey, SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
-from inspector import live
-from inspector.engines import engine_for
+from inspector import conf, live
+from inspector.engines import configured_engine, engine_for
 from inspector.errors import bad_request
 from inspector.inspection import (
     Inspection,
@@ -22,13 +23,9 @@ from inspector.operations import (
     request_recorder,
 )
 from inspector.outage import explain, read_before
-from inspector.page import InspectorPage, redirect_with_report
+from inspector.page import Action, InspectorPage, redirect_with_report
+from inspector.security import add_policy
 from inspector.watching import shorten
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class InspectorSessionMiddleware(SessionMiddleware):
@@ -43,30 +40,36 @@ class InspectorSessionMiddleware(SessionMiddleware):
     htmx partials, the full page and the no-JavaScript redirect.
     """
 
+    # __call__ is sync only: under ASGI, Django runs it in a thread, as it would Django's.
+    async_capable = False
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not conf.shows(request) or configured_engine() is None:
+            # Where the inspector is not shown (or the project's SESSION_ENGINE is none of
+            # Django's five: inspector.W005) it is Django's SessionMiddleware, and nothing more.
+            response = SessionMiddleware.process_request(self, request) or self.get_response(
+                request
+            )
+            return SessionMiddleware.process_response(self, request, response)
         # A fresh recorder per request, reset afterwards even if the request fails:
         # a server thread serves many requests.
         with recording(Recorder()):
             try:
                 return super().__call__(request)
             except Exception as error:
-                if (response := self.process_exception(request, error)) is None:
+                if not own(request) or (response := explained(request, error)) is None:
                     raise
-                response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                return response
+                return add_policy(response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """A session store that went away is explained, not a 500 (inspector.outage); what
-        Django refuses about a session gets its sentence even under DEBUG, where Django would
-        show its technical page instead of handler400. (A view's errors come here; the save's
-        in SessionMiddleware reach __call__.)"""
-        if (response := explain(request, exception)) is not None:
-            return response
-        if isinstance(exception, SessionInterrupted | InvalidSessionKey):
-            return bad_request(request, exception)
-        return None
+        # A view's errors come here (the save's in SessionMiddleware, and the read before an
+        # action, reach __call__). Not inspected, Django's SessionMiddleware has none.
+        if getattr(request, "inspection", None) is None or not own(request):
+            return None  # a project's view fails as it would without the inspector
+        return explained(request, exception)
 
     def process_request(self, request: HttpRequest) -> None:
+        request.inspector_own = inspector_path(request)  # type: ignore[attr-defined]
         engine = engine_for(request)
         if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
             # No store holds a key with a NUL (PostgreSQL refuses one in a query): no key.
@@ -79,8 +82,11 @@ class InspectorSessionMiddleware(SessionMiddleware):
             recorder=request_recorder() or Recorder(),
             sent_key=sent_key,
             first_session=request.session,
-            # Only an action changes the store: what it started from, for the diff.
-            before=read_before(request, engine, sent_key) if request.method == "POST" else None,
+            # Only an action changes the store: what it started from, for the diff. A project's
+            # view is left to Django's own load (``first_session.loaded``), outages and all.
+            before=read_before(request, engine, sent_key)
+            if request.method == "POST" and request.inspector_own  # type: ignore[attr-defined]
+            else None,
         )
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -97,18 +103,59 @@ class InspectorSessionMiddleware(SessionMiddleware):
         engine = engine_for(request)
         if not engine.stores_on_server:
             record_cookie_write(request, response, recorder)
-        if any(operation.effect for operation in recorder.operations):
+        if wrote := any(operation.effect for operation in recorder.operations):
             tell_open_pages(request, response, inspection)
         if (cookie := getattr(response, "inspector_session_cookie", None)) is not None:
             set_session_cookie(response, *cookie)
+        ours = own(request)
         if isinstance(response, InspectorPage):
             response.finish(request)
         elif action := getattr(response, "inspector_action", None):
             redirect_with_report(request, response, action)
-        # Keys and values are escaped everywhere; the policy is a second wall
-        # should an escape ever be missed: no inline script can run.
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        return response
+        elif wrote and not ours:
+            # The project's own view changed the session: the next inspector page says how.
+            redirect_with_report(request, response, project_view_action(request, response))
+        # The project's pages keep their own headers; only the inspector's carry its policy.
+        return add_policy(response) if ours else response
+
+
+def explained(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """A session store that went away is explained, not a 500 (inspector.outage); what Django
+    refuses about a session gets its sentence even under DEBUG, where Django would show its
+    technical page instead of handler400."""
+    response = explain(request, exception)
+    if response is None and isinstance(exception, SessionInterrupted | InvalidSessionKey):
+        response = bad_request(request, exception)
+    return response
+
+
+def inspector_path(request: HttpRequest) -> bool:
+    """Whether the inspector's own URLs answer this request, under whatever prefix."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return "inspector" in match.app_names
+
+
+def own(request: HttpRequest) -> bool:
+    """Whether this request is the inspector's, not a view of the project it is installed in."""
+    return getattr(request, "inspector_own", False)
+
+
+def project_view_action(request: HttpRequest, response: HttpResponse) -> Action:
+    """What a view outside the inspector did, as the report of an action."""
+    match = request.resolver_match
+    view = match._func_path if match is not None else "the view"
+    where = f"{request.method} {shorten(request.path, 80)}"
+    return Action(
+        python=f"{view}(request)  # {where}",
+        message=(
+            f"A view outside the inspector, {view}, answered {where} with "
+            f"{response.status_code}. What it did to the session is below: the keys it "
+            "changed, and the storage operations of the request."
+        ),
+    )
 
 
 def tell_open_pages(request: HttpRequest, response: HttpResponse, inspection: Inspection) -> None:
@@ -123,8 +170,10 @@ def tell_open_pages(request: HttpRequest, response: HttpResponse, inspection: In
             live.saw_signed_cookie_browser(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
         return
     # The key the browser sent counts only where something was stored under it (read before
-    # an action): a made-up cookie must not leave a counter behind.
-    stored = inspection.before is not None
+    # an action, or loaded by a view): a made-up cookie must not leave a counter behind.
+    stored = inspection.before is not None or bool(
+        getattr(inspection.first_session, "loaded", None)
+    )
     live.session_changed(inspection.sent_key if stored else None, browser_key(request, response))
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +28,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from inspector import own_cookies
+from inspector import conf, own_cookies
 from inspector.actions import respond
 from inspector.engines import ENGINES, Engine, StoredRecord, engine_for, engine_named
 from inspector.engines.cache import describe_cache, session_cache
@@ -39,6 +38,16 @@ from inspector.operations import CREATED, DELETED, UPDATED, request_recorder
 from inspector.page import Action
 
 logger = logging.getLogger(__name__)
+
+try:
+    from redis import ConnectionError as RedisConnectionError
+    from redis import TimeoutError as RedisTimeoutError
+except ImportError:  # a project without Redis: no error of it to explain
+    REDIS_ERRORS: tuple[type[BaseException], ...] = ()
+    REDIS_TIMEOUTS: tuple[type[BaseException], ...] = ()
+else:
+    REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
+    REDIS_TIMEOUTS = (RedisTimeoutError,)
 
 REDIS, DATABASE, FILES = "redis", "database", "files"
 DIRECTORY, SESSION_FILE = "the session directory", "the session file"
@@ -103,7 +112,7 @@ class Outage:
     def what(self) -> str:
         """Which store, and what it did: a sentence, starting lower-case with its name."""
         if self.kind == REDIS:
-            timed_out = isinstance(self.error, redis.TimeoutError)
+            timed_out = isinstance(self.error, REDIS_TIMEOUTS)
             return f"{self.store} did not answer{' in time' if timed_out else ''} ({self.summary})."
         if self.kind == FILES:
             if self.name == SESSION_FILE:
@@ -161,7 +170,7 @@ def causes(error: BaseException) -> Iterator[BaseException]:
 def store_outage(error: BaseException) -> Outage | None:
     """The session store behind ``error`` that went away; None when ``error`` is something else."""
     for cause in causes(error):
-        if isinstance(cause, redis.ConnectionError | redis.TimeoutError):
+        if isinstance(cause, REDIS_ERRORS):
             return Outage(REDIS, describe_cache(session_cache()), cause)
         if isinstance(cause, OperationalError | InterfaceError):
             if connection.vendor == "sqlite" and not any(
@@ -336,7 +345,9 @@ def explain(request: HttpRequest, error: BaseException) -> HttpResponse | None:
     needed = outage.kind in NEEDS[engine.name]
     whose = "This browser's session store" if needed else "A store this request needed"
     way_out = f"{outage.back}, reload: the page works again, with no restart."
-    if needed:
+    # Where the engine switch is off (a project's own SESSION_ENGINE), there is no way round.
+    switchable = needed and conf.enabled("ENGINE_SWITCH")
+    if switchable:
         way_out = (
             f"The way out: switch this browser to an engine that does not need {outage.short}. "
             + way_out
@@ -348,7 +359,7 @@ def explain(request: HttpRequest, error: BaseException) -> HttpResponse | None:
         plain_django=plain_django(outage, engine),
         unchanged=masked(unchanged(request)),
         way_out=way_out,
-        escapes=escapes(outage, engine) if needed else [],
+        escapes=escapes(outage, engine) if switchable else [],
     )
     logger.warning("%s %s: %s", request.method, request.path, explanation.what)
     # Without a session, SessionMiddleware (which sees this answer when a view raised) saves

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
-from inspector import demo, forms, lesson_plan, live, marks, masking, own_cookies, preferences
+from inspector import conf, demo, forms, lesson_plan, live, marks, masking, own_cookies, preferences
 from inspector.engines import ENGINES, StoredRecord, engine_for
 from inspector.inspection import (
     ActionReport,
@@ -38,7 +38,8 @@ TEMPLATE = "inspector/page.html"
 # the no-JavaScript redirect: never in the session being inspected.
 REPORT_COOKIE = own_cookies.REPORT
 REPORT_SALT = "inspector.last-action"
-REPORT_MAX_AGE = 60
+# Long enough to open the inspector after a project's own view wrote the session (a login).
+REPORT_MAX_AGE = 600
 #: What a browser keeps of one cookie's name=value, minus room for a future field or two.
 REPORT_MAX_BYTES = 4000
 
@@ -229,6 +230,7 @@ def page_context(
         "demo": {"username": demo.DEMO_USERNAME},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},
         "lessons": lesson_plan.LESSONS,
+        "features": {name: conf.enabled(name) for name in conf.FEATURES},
     }
 
 

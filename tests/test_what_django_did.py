@@ -152,6 +152,7 @@ class TestSystemCheck:
     MIDDLEWARE = "inspector.middleware.InspectorSessionMiddleware"
     AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
     DJANGO = "django.contrib.sessions.middleware.SessionMiddleware"
+    HTMX = "django_htmx.middleware.HtmxMiddleware"
 
     def ids(self) -> set[str]:
         return {message.id for message in run_checks() if message.id.startswith("inspector.")}
@@ -160,15 +161,15 @@ class TestSystemCheck:
         assert self.ids() == set()
 
     def test_missing(self) -> None:
-        with override_settings(MIDDLEWARE=[self.DJANGO, self.AUTH]):
+        with override_settings(MIDDLEWARE=[self.DJANGO, self.AUTH, self.HTMX]):
             assert self.ids() == {"inspector.W001"}
 
     def test_beside_djangos_own(self) -> None:
-        with override_settings(MIDDLEWARE=[self.DJANGO, self.MIDDLEWARE, self.AUTH]):
+        with override_settings(MIDDLEWARE=[self.DJANGO, self.MIDDLEWARE, self.AUTH, self.HTMX]):
             assert self.ids() == {"inspector.W002"}
 
     def test_in_the_wrong_place(self) -> None:
-        with override_settings(MIDDLEWARE=[self.AUTH, self.MIDDLEWARE]):
+        with override_settings(MIDDLEWARE=[self.AUTH, self.MIDDLEWARE, self.HTMX]):
             assert self.ids() == {"inspector.W003"}
 
 

@@ -10,7 +10,6 @@ from django.contrib.sessions.backends.cache import KEY_PREFIX
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ResponseError
 
 from inspector.decoding import load_problem, moment
 from inspector.engines.base import Engine, StoredRecord
@@ -60,6 +59,9 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
             return None, None, None
         return pickle.loads(pickled), expires, len(pickled)
     if isinstance(cache, RedisCache):
+        # Here only where Redis is in use: a project without it need not install redis-py.
+        from redis.exceptions import ResponseError
+
         client = cache._cache.get_client(full_key)
         raw = client.get(full_key)
         if raw is None:

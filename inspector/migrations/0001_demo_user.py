@@ -10,6 +10,11 @@ DEMO_USERNAME = "demo"  # inspector.demo.DEMO_USERNAME, frozen as a migration mu
 
 
 def create_demo_user(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    # Only where the lab's demo login is on (this repository's site): a project that installs
+    # the inspector gains no user. Turned on later, the lab makes it on the first click.
+    options = getattr(settings, "SESSION_INSPECTOR", None)
+    if not (isinstance(options, dict) and options.get("DEMO_USER")):
+        return
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     # No usable password: the lab logs it in without one, and nobody can log in as it.
     user_model.objects.using(schema_editor.connection.alias).get_or_create(

@@ -98,3 +98,10 @@ def shown_only(
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def part_of_the_inspector(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view outside the inspector's URLs as its own (this site's login for the class
+    view): its page gets the inspector's policy and explanations, not a project view's report."""
+    view.inspector_own = True  # type: ignore[attr-defined]
+    return view

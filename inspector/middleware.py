@@ -135,7 +135,7 @@ def inspector_path(request: HttpRequest) -> bool:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
-    return "inspector" in match.app_names
+    return "inspector" in match.app_names or getattr(match.func, "inspector_own", False)
 
 
 def own(request: HttpRequest) -> bool:

@@ -373,3 +373,18 @@ def test_the_app_imports_only_what_the_wheel_declares() -> None:
                 if top not in allowed and top not in sys.stdlib_module_names:
                     found.setdefault(top, set()).add(str(module.relative_to(BASE_DIR)))
     assert found == {}
+
+
+def test_this_sites_login_is_the_inspectors_own_page() -> None:
+    """On this repository's site the class view's login is part of the inspector: its policy,
+    and no "view outside the inspector" report after logging in."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("teacher", password="a-long-password-123")
+    client = Client()
+    assert "script-src 'self'" in client.get("/accounts/login/")["Content-Security-Policy"]
+    response = client.post(
+        "/accounts/login/", {"username": "teacher", "password": "a-long-password-123"}
+    )
+    assert response.status_code == 302
+    assert "inspector_last_action" not in response.cookies

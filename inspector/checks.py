@@ -26,6 +26,7 @@ NEEDS_SESSION = (
     "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 )
+JSON_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 HTMX_MIDDLEWARE = "django_htmx.middleware.HtmxMiddleware"
 #: The apps the inspector's templates, views and migration need beside it.
 NEEDED_APPS = (
@@ -42,8 +43,7 @@ def check_apps(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return [
         Error(
             f"{app!r} is not in INSTALLED_APPS: the inspector needs it ({why}).",
-            hint=f'INSTALLED_APPS += ["django_htmx", "template_partials", "inspector"]; '
-            f"add {app!r} if it is still missing.",
+            hint=f"INSTALLED_APPS += [{app!r}]",
             id="inspector.E001",
         )
         for app, why in NEEDED_APPS
@@ -68,8 +68,7 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             Warning(
                 f"{DJANGO_SESSION_MIDDLEWARE} is in MIDDLEWARE beside {MIDDLEWARE}: one of "
                 "them replaces the other's request.session, and the session is saved twice.",
-                hint=f"Remove {DJANGO_SESSION_MIDDLEWARE}: {MIDDLEWARE} is Django's own, "
-                "with the engine picked per browser.",
+                hint=f"Remove {DJANGO_SESSION_MIDDLEWARE}: {MIDDLEWARE} is Django's own, watched.",
                 id="inspector.W002",
             )
         )
@@ -141,12 +140,13 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         if not settings.DEBUG:
             messages.append(
                 Warning(
-                    f"DEBUG is off and {conf.SETTING} has no SHOW_CALLBACK: the inspector is "
-                    "hidden, every one of its URLs answers 404, and its middleware is "
-                    "Django's SessionMiddleware.",
+                    "DEBUG is off and the inspector's SHOW_CALLBACK is the default (DEBUG on "
+                    "and INTERNAL_IPS): it is hidden, every one of its URLs answers 404, and "
+                    "its middleware is Django's SessionMiddleware.",
                     hint="To show it with DEBUG off, set SHOW_CALLBACK to a function of the "
                     "request that says where it is safe: everyone who sees it sees their own "
-                    "session whole, and can change it.",
+                    "session whole, and can change it. Hidden on purpose: add "
+                    '"inspector.W004" to SILENCED_SYSTEM_CHECKS.',
                     id="inspector.W004",
                 )
             )
@@ -158,6 +158,25 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     id="inspector.W006",
                 )
             )
+    for name in conf.FEATURES:
+        if name in given and not isinstance(given[name], bool):
+            messages.append(
+                Error(
+                    f"{conf.SETTING}[{name!r}] is {given[name]!r}, not True or False.",
+                    hint=f'"{name}": True turns it on; leave it out to keep it off.',
+                    id="inspector.E006",
+                )
+            )
+    if settings.SESSION_SERIALIZER != JSON_SERIALIZER:
+        messages.append(
+            Warning(
+                f"SESSION_SERIALIZER is {settings.SESSION_SERIALIZER!r}: the inspector decodes "
+                "the JSON that Django's own serializer writes, so it would show this "
+                "project's sessions as empty or unreadable.",
+                hint=f"Use the default, {JSON_SERIALIZER}, where you run the inspector.",
+                id="inspector.W007",
+            )
+        )
     if configured_engine() is None:
         names = ", ".join(engine.module for engine in ENGINES.values())
         messages.append(

@@ -9,6 +9,7 @@ this repository's site's (``config/settings.py`` turns them on); a host turns ea
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -18,6 +19,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 SETTING = "SESSION_INSPECTOR"
 DEFAULT_SHOW_CALLBACK = "inspector.conf.show_inspector"
@@ -71,8 +74,17 @@ def config() -> Config:
 
 
 def shows(request: HttpRequest) -> bool:
-    """Whether this request is inspected: elsewhere the middleware is Django's own."""
-    return bool(config().show(request))
+    """Whether this request is inspected: elsewhere the middleware is Django's own.
+
+    The callback runs before the session exists (it decides which middleware that is), so
+    ``request.user`` and ``request.session`` are not there yet: one that fails hides the
+    inspector, and says why in the log, rather than failing the project's every request.
+    """
+    try:
+        return bool(config().show(request))
+    except Exception:
+        logger.exception("SESSION_INSPECTOR['SHOW_CALLBACK'] failed: the inspector stays hidden")
+        return False
 
 
 def enabled(feature: str) -> bool:

@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
-from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
@@ -37,7 +36,7 @@ from inspector.engines import ENGINES
 from inspector.engines.base import StoredRecord
 from inspector.engines.cache import describe_cache, read_cache_entry
 from inspector.engines.cached_db import with_cache_entry
-from inspector.engines.db import row_record
+from inspector.engines.db import row_record, session_rows
 from inspector.values import MAX_DEPTH, depth, python_repr, short_repr
 
 #: A session key as Django makes it: 32 of [a-z0-9].
@@ -395,7 +394,7 @@ class TableSource:
         )
 
     def ordered(self, sort: Sort, now: dt.datetime, state: str) -> QuerySet[Any]:
-        rows = Session.objects.all()
+        rows = session_rows().all()
         if state == "expired":
             rows = rows.filter(expire_date__lte=now)
         elif state:
@@ -476,7 +475,7 @@ class TableSource:
         return take(after_cursor(self._stream(query, now), query.after, query.sort), query, now)
 
     def find(self, ref: str, prefix: str, suffix: str) -> Listed | None:
-        rows = Session.objects.filter(session_key__startswith=prefix, session_key__endswith=suffix)
+        rows = session_rows().filter(session_key__startswith=prefix, session_key__endswith=suffix)
         for key, session_data, expire_date in rows.values_list(
             "session_key", "session_data", "expire_date"
         ):
@@ -635,9 +634,9 @@ def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
     cached_db_set = set(cached_db or [])
     with_rows = (
         set(
-            Session.objects.filter(session_key__in=cached_db_set).values_list(
-                "session_key", flat=True
-            )
+            session_rows()
+            .filter(session_key__in=cached_db_set)
+            .values_list("session_key", flat=True)
         )
         if cached_db_set
         else set()
@@ -723,8 +722,8 @@ def _count(
 def count_table(now: dt.datetime) -> StoreCount:
     """The table's rows, active and expired, counted on the expire_date index. A bad signature
     is only found by decoding a row: refused rows are marked where they are shown."""
-    expired = Session.objects.filter(expire_date__lte=now).count()
-    total = Session.objects.count()
+    expired = session_rows().filter(expire_date__lte=now).count()
+    total = session_rows().count()
     return StoreCount(
         store="django_session",
         engines="db and cached_db",

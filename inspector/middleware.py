@@ -40,7 +40,8 @@ class InspectorSessionMiddleware(SessionMiddleware):
     htmx partials, the full page and the no-JavaScript redirect.
     """
 
-    # __call__ is sync only: under ASGI, Django runs it in a thread, as it would Django's.
+    # __call__ is sync only (the recorder is per thread): under ASGI, Django runs it in a
+    # thread, where Django's own SessionMiddleware would run async.
     async_capable = False
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -103,7 +104,12 @@ class InspectorSessionMiddleware(SessionMiddleware):
         engine = engine_for(request)
         if not engine.stores_on_server:
             record_cookie_write(request, response, recorder)
-        if wrote := any(operation.effect for operation in recorder.operations):
+        # Under SESSION_SAVE_EVERY_REQUEST every request saves: only a changed session is news
+        # (else every poll would bump the counter that makes the next poll redraw).
+        wrote = any(operation.effect for operation in recorder.operations) and (
+            not settings.SESSION_SAVE_EVERY_REQUEST or session_changed(request, inspection)
+        )
+        if wrote:
             tell_open_pages(request, response, inspection)
         if (cookie := getattr(response, "inspector_session_cookie", None)) is not None:
             set_session_cookie(response, *cookie)
@@ -117,6 +123,12 @@ class InspectorSessionMiddleware(SessionMiddleware):
             redirect_with_report(request, response, project_view_action(request, response))
         # The project's pages keep their own headers; only the inspector's carry its policy.
         return add_policy(response) if ours else response
+
+
+def session_changed(request: HttpRequest, inspection: Inspection) -> bool:
+    """Whether the view changed the session (not just the save every request makes)."""
+    session = getattr(request, "session", None)
+    return session is not inspection.first_session or bool(getattr(session, "modified", True))
 
 
 def explained(request: HttpRequest, exception: Exception) -> HttpResponse | None:

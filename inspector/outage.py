@@ -32,6 +32,7 @@ from inspector import conf, own_cookies
 from inspector.actions import respond
 from inspector.engines import ENGINES, Engine, StoredRecord, engine_for, engine_named
 from inspector.engines.cache import describe_cache, session_cache
+from inspector.engines.file import session_file_path
 from inspector.inspection import inspection_of
 from inspector.masking import Masker
 from inspector.operations import CREATED, DELETED, UPDATED, request_recorder
@@ -200,7 +201,7 @@ def describe_database() -> str:
 
 
 def session_directory() -> Path:
-    return Path(settings.SESSION_FILE_PATH).resolve()
+    return session_file_path()
 
 
 def session_path(error: OSError) -> Path | None:

@@ -10,11 +10,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
-from django.contrib.sessions.models import Session
 from django.core.cache import caches
 
 from inspector import cache_keys
 from inspector.engines.base import plural
+from inspector.engines.db import session_rows
 
 #: A session key as Django makes it (get_random_string(32, VALID_KEY_CHARS)).
 _KEY = re.compile("[a-z0-9]{32}")
@@ -66,7 +66,7 @@ def reset_sessions(keep: str | None = None) -> Reset:
     """Remove every stored session but the one of ``keep`` (the teacher's own, from the class
     view: a reset there must not log the teacher out)."""
     reset = Reset()
-    reset.rows, _ = Session.objects.exclude(session_key=keep or "").delete()
+    reset.rows, _ = session_rows().exclude(session_key=keep or "").delete()
     reset.files = _remove_session_files(session_folder(), keep)
     reset.cache_entries = _remove_cache_entries(reset.notes, keep)
     return reset

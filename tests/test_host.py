@@ -320,6 +320,11 @@ def test_a_project_with_the_lines_passes_the_checks() -> None:
         ({"SESSION_INSPECTOR": {"SHOW_CALLBACK": 7}}, {"inspector.E005"}),
         ({"DEBUG": False}, {"inspector.W004"}),
         ({"INTERNAL_IPS": []}, {"inspector.W006"}),
+        ({"SESSION_INSPECTOR": {"LESSONS": "no"}}, {"inspector.E006"}),
+        (
+            {"SESSION_SERIALIZER": "django.contrib.sessions.serializers.PickleSerializer"},
+            {"inspector.W007"},
+        ),
     ],
 )
 def test_the_checks_say_what_is_missing(change: dict[str, Any], expected: set[str]) -> None:
@@ -388,3 +393,57 @@ def test_this_sites_login_is_the_inspectors_own_page() -> None:
     )
     assert response.status_code == 302
     assert "inspector_last_action" not in response.cookies
+
+
+def test_a_failing_callback_hides_it_and_the_project_still_answers() -> None:
+    # request.user does not exist yet where the callback runs: the toolbar's usual one fails.
+    with host(SHOW_CALLBACK=lambda request: request.user.is_staff):
+        client = Client()
+        assert client.get("/inspector/").status_code == 404
+        assert client.get("/write/").status_code == 200
+
+
+def test_the_file_engine_with_djangos_default_path() -> None:
+    from inspector.engines import ENGINES
+
+    # SESSION_FILE_PATH None is Django's default: the temporary folder.
+    try:
+        with (
+            host(),
+            override_settings(
+                SESSION_ENGINE="django.contrib.sessions.backends.file", SESSION_FILE_PATH=None
+            ),
+        ):
+            client = Client()
+            assert client.get("/write/").status_code == 200
+            page = client.get("/inspector/")
+            assert page.status_code == 200
+            assert "favourite" in (text_by_id(page.content.decode(), "session-panel") or "")
+            client.post("/inspector/session/flush")
+    finally:
+        # Django's file backend keeps the path it found on its class: forget it for the rest.
+        engine = ENGINES["file"]
+        for store in (engine.plain_store_class, engine.session_store_class):
+            if "_storage_path" in vars(store):
+                delattr(store, "_storage_path")
+
+
+def test_resetsessions_refuses_in_a_project() -> None:
+    from django.contrib.sessions.models import Session
+    from django.core.management import CommandError, call_command
+
+    with host():
+        Client().get("/write/")
+        with pytest.raises(CommandError, match="nothing was deleted"):
+            call_command("resetsessions")
+    assert Session.objects.count() == 1
+
+
+def test_saving_every_request_is_not_news() -> None:
+    with host(), override_settings(SESSION_SAVE_EVERY_REQUEST=True):
+        client = Client()
+        client.get("/write/")
+        client.get("/inspector/")  # takes the report
+        response = client.get("/read/")  # saved again, changed nothing
+        assert COOKIE in response.cookies
+        assert "inspector_last_action" not in response.cookies

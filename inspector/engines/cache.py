@@ -17,7 +17,8 @@ from inspector.values import MAX_DEPTH, depth, python_repr
 
 LOCAL_MEMORY_NOTE = (
     "This cache is local memory: it lives inside one server process. Another worker "
-    "process has its own, and a restart empties it. Set REDIS_URL to share sessions."
+    "process has its own, and a restart empties it. A shared cache (Django's RedisCache; "
+    "REDIS_URL on the inspector's own site) shares sessions."
 )
 
 

@@ -5,10 +5,19 @@ from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from inspector.decoding import DB_SALT, SignedData, decode, load_problem
 from inspector.engines.base import Engine, StoredRecord, changed_payload, plural
+
+
+def session_rows() -> QuerySet[Any]:
+    """The django_session table. Imported here, not at module level: a project on signed
+    cookies or the cache need not install django.contrib.sessions."""
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.all()
 
 
 class DatabaseEngine(Engine):

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import os
-from functools import cached_property
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,27 @@ def writable(directory: Path) -> None:
     raise kind(code, os.strerror(code), str(directory))
 
 
+def session_file_path() -> Path:
+    """SESSION_FILE_PATH, or where Django puts files when it is None: the temporary folder."""
+    return Path(settings.SESSION_FILE_PATH or tempfile.gettempdir()).resolve()
+
+
+@functools.lru_cache(maxsize=8)
+def _made(setting: str | None) -> Path:
+    # Django refuses to start a file session in a missing directory. Kept per setting, once.
+    path = session_file_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 class FileEngine(Engine):
     name = "file"
     record_title = "session file"
     summary = "One file per session in SESSION_FILE_PATH, holding the signed data."
 
-    @cached_property
+    @property
     def directory(self) -> Path:
-        # Django refuses to start a file session in a missing directory.
-        path = Path(settings.SESSION_FILE_PATH).resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return _made(settings.SESSION_FILE_PATH)
 
     def store(self, session_key: str | None) -> SessionBase:
         self.directory  # noqa: B018 (create it before Django checks it)

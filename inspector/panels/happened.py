@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from inspector import conf
 from inspector.panels.base import Panel
 
 RECORD_CHANGE_TEXT = {
@@ -66,9 +67,10 @@ class HappenedPanel(Panel):
                 "and stay). The panels show what is stored now."
             )
         if change:
+            where = ", or from the class view" if conf.enabled("CLASS_VIEW") else ""
             return (
-                "This session changed elsewhere (in another tab or window on it, or from the "
-                "class view): the panels show what is stored now."
+                f"This session changed elsewhere (in another tab or window on it{where}): the "
+                "panels show what is stored now."
             )
         return ""
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from inspector import live
+from inspector import conf, live
 from inspector.reset import LOCAL_MEMORY_NOTE, reset_sessions
 
 
@@ -18,6 +18,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not conf.enabled("CLASS_VIEW"):
+            # In a project it would log every user out: it is the classroom's `make reset`.
+            raise CommandError(
+                "resetsessions deletes every stored session, and is for the inspector's own "
+                "classroom site (SESSION_INSPECTOR['CLASS_VIEW']); nothing was deleted. Django's "
+                "own `manage.py clearsessions` removes the expired ones."
+            )
         reset = reset_sessions()
         # Open pages redraw (with Redis; a server's local memory is out of this process's reach).
         live.everything_changed()

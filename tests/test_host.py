@@ -406,7 +406,15 @@ def test_a_failing_callback_hides_it_and_the_project_still_answers() -> None:
 def test_the_file_engine_with_djangos_default_path() -> None:
     from inspector.engines import ENGINES
 
+    def forget() -> None:
+        # Django's file backend keeps the path it first found on its class.
+        engine = ENGINES["file"]
+        for store in (engine.plain_store_class, engine.session_store_class):
+            if "_storage_path" in vars(store):
+                delattr(store, "_storage_path")
+
     # SESSION_FILE_PATH None is Django's default: the temporary folder.
+    forget()
     try:
         with (
             host(),
@@ -421,11 +429,7 @@ def test_the_file_engine_with_djangos_default_path() -> None:
             assert "favourite" in (text_by_id(page.content.decode(), "session-panel") or "")
             client.post("/inspector/session/flush")
     finally:
-        # Django's file backend keeps the path it found on its class: forget it for the rest.
-        engine = ENGINES["file"]
-        for store in (engine.plain_store_class, engine.session_store_class):
-            if "_storage_path" in vars(store):
-                delattr(store, "_storage_path")
+        forget()
 
 
 def test_resetsessions_refuses_in_a_project() -> None:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.sessions.exceptions import InvalidSessionKey, SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 
 from inspector import conf, live
 from inspector.engines import configured_engine, engine_for
@@ -70,7 +72,6 @@ class InspectorSessionMiddleware(SessionMiddleware):
         return explained(request, exception)
 
     def process_request(self, request: HttpRequest) -> None:
-        request.inspector_own = inspector_path(request)  # type: ignore[attr-defined]
         engine = engine_for(request)
         if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
             # No store holds a key with a NUL (PostgreSQL refuses one in a query): no key.
@@ -83,12 +84,25 @@ class InspectorSessionMiddleware(SessionMiddleware):
             recorder=request_recorder() or Recorder(),
             sent_key=sent_key,
             first_session=request.session,
-            # Only an action changes the store: what it started from, for the diff. A project's
-            # view is left to Django's own load (``first_session.loaded``), outages and all.
-            before=read_before(request, engine, sent_key)
-            if request.method == "POST" and request.inspector_own  # type: ignore[attr-defined]
-            else None,
         )
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any
+    ) -> HttpResponse | None:
+        """Only an action changes the store: what it started from, for the diff, read once the
+        URL says the view is the inspector's. A project's view is left to Django's own load
+        (``first_session.loaded``), outages and all."""
+        inspection: Inspection | None = getattr(request, "inspection", None)
+        if inspection is None or request.method != "POST" or not own(request):
+            return None
+        try:
+            inspection.before = read_before(request, inspection.engine, inspection.sent_key)
+        except Exception as error:
+            # Raised here, Django would answer 500 before __call__ could explain it.
+            if (response := explained(request, error)) is None:
+                raise
+            return response
+        return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         inspection: Inspection | None = getattr(request, "inspection", None)
@@ -107,7 +121,7 @@ class InspectorSessionMiddleware(SessionMiddleware):
         # Under SESSION_SAVE_EVERY_REQUEST every request saves: only a changed session is news
         # (else every poll would bump the counter that makes the next poll redraw).
         wrote = any(operation.effect for operation in recorder.operations) and (
-            not settings.SESSION_SAVE_EVERY_REQUEST or session_changed(request, inspection)
+            not settings.SESSION_SAVE_EVERY_REQUEST or view_changed_session(request, inspection)
         )
         if wrote:
             tell_open_pages(request, response, inspection)
@@ -125,7 +139,7 @@ class InspectorSessionMiddleware(SessionMiddleware):
         return add_policy(response) if ours else response
 
 
-def session_changed(request: HttpRequest, inspection: Inspection) -> bool:
+def view_changed_session(request: HttpRequest, inspection: Inspection) -> bool:
     """Whether the view changed the session (not just the save every request makes)."""
     session = getattr(request, "session", None)
     return session is not inspection.first_session or bool(getattr(session, "modified", True))
@@ -141,18 +155,13 @@ def explained(request: HttpRequest, exception: Exception) -> HttpResponse | None
     return response
 
 
-def inspector_path(request: HttpRequest) -> bool:
-    """Whether the inspector's own URLs answer this request, under whatever prefix."""
-    try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
-    except Resolver404:
+def own(request: HttpRequest) -> bool:
+    """Whether the inspector's own URLs (under whatever prefix) answered this request, not a
+    view of the project it is installed in."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
         return False
     return "inspector" in match.app_names or getattr(match.func, "inspector_own", False)
-
-
-def own(request: HttpRequest) -> bool:
-    """Whether this request is the inspector's, not a view of the project it is installed in."""
-    return getattr(request, "inspector_own", False)
 
 
 def project_view_action(request: HttpRequest, response: HttpResponse) -> Action:

@@ -38,15 +38,15 @@ def writable(directory: Path) -> None:
     raise kind(code, os.strerror(code), str(directory))
 
 
-def session_file_path() -> Path:
+def session_file_path(setting: str | None = None) -> Path:
     """SESSION_FILE_PATH, or where Django puts files when it is None: the temporary folder."""
-    return Path(settings.SESSION_FILE_PATH or tempfile.gettempdir()).resolve()
+    return Path(setting or settings.SESSION_FILE_PATH or tempfile.gettempdir()).resolve()
 
 
 @functools.lru_cache(maxsize=8)
 def _made(setting: str | None) -> Path:
     # Django refuses to start a file session in a missing directory. Kept per setting, once.
-    path = session_file_path()
+    path = session_file_path(setting)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

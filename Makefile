@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# One process keeps the local-memory cache engine coherent; with REDIS_URL set,
-# more workers can share the sessions.
-WORKERS ?= 1
-THREADS ?= 8
+# A process per core, each with a few threads: every process shares the sessions and the
+# inspector's own state through the database (or Redis, with REDIS_URL). See config/gunicorn.py.
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+THREADS ?= 4
 
-.PHONY: run serve test bench bench-class bench-host reset lint format clean
+.PHONY: run serve dev test bench bench-class bench-host reset lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,24 +28,32 @@ $(DEV): requirements-dev.txt $(RUNTIME)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The class's server: gunicorn, DEBUG off, compressed cache-busted static files.
 run: $(RUNTIME)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
-
-# LAN mode: a production server, DEBUG off, compressed cache-busted static files.
-serve: $(RUNTIME)
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=0 DJANGO_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput -v0
-	DJANGO_DEBUG=0 DJANGO_COLLECTED_STATIC=1 $(BIN)/gunicorn config.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+	DJANGO_DEBUG=0 DJANGO_COLLECTED_STATIC=1 $(BIN)/gunicorn config.wsgi --config config/gunicorn.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS)
+
+# Another name for `make run`, from when it was the LAN mode.
+serve: run
+
+# For working on the code: Django's autoreloading development server, DEBUG on.
+dev: $(RUNTIME)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createcachetable
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# 200 simulated students x 25 actions against `make serve`; see README "Performance".
+# 200 simulated students at three paces and in a burst against `make run`, beside a bare
+# Django view doing the same session write; see README "Performance".
 bench: $(RUNTIME)
 	$(BIN)/python bench/students.py $(BENCH_ARGS)
 
@@ -61,6 +69,7 @@ bench-host: $(RUNTIME)
 # Start fresh for the next class: every stored session goes; the secret key stays.
 reset: $(RUNTIME)
 	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py resetsessions
 
 lint: $(DEV)

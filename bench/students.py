@@ -1,189 +1,362 @@
-"""`make bench`: a classroom of simulated students against the app in LAN mode, on SQLite.
+"""`make bench`: a class of 200 simulated students against `make run`, on SQLite, no Redis.
 
-Each student has its own cookie jar and does what the page's buttons do (load the page,
-add, edit, delete, flush, switch engine) with a student's pauses. Then the same students
-do the same session write through a bare Django view, the yardstick. Afterwards every
-student's stored session is read from the store itself and compared with what its actions
-imply. Last, pairs of tabs on one session write at once (last writer wins).
+Each student is a browser: its own cookies, a kept-alive connection for its clicks and one for
+its page's poll, which asks every second whether the session changed elsewhere (the page's
+own ``hx-get``). Students click the page's buttons (load, add, edit, delete, flush, switch
+engine, a lesson's step) with a pause after each answer, at three paces: one click every 5,
+2 and 1 seconds. A teacher's class view is open throughout and polls too. Then all students
+click Add within the same second, three times. Beside each, the same students at the same pace
+post the same session write to a bare Django view (``inspector.baseline``): the yardstick.
+
+Afterwards every student's stored session is read from the store itself and compared with
+what its clicks imply. Last, pairs of tabs on one session write at once (last writer wins).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import base64
+import contextlib
 import gzip
-import html
-import http.cookiejar
 import json
 import os
+import pickle
 import random
 import re
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENGINES = ["db", "cached_db", "cache", "file", "signed_cookies"]
-ACTIONS = {"load": 20, "add": 35, "edit": 15, "delete": 10, "flush": 5, "engine": 15}
+ACTIONS = {
+    "load": 15,
+    "add": 35,
+    "edit": 15,
+    "delete": 10,
+    "flush": 5,
+    "engine": 10,
+    "lesson": 10,
+}
+#: Seconds between a student's clicks, on average: reading the page, typing a key and value.
+PACES = (5.0, 2.0, 1.0)
+LESSON_KEYS = {"first_name": "Sonam", "last_name": "Wangmo"}
 SECRET_KEY = "bench-secret-key-" + "x" * 50
+TEACHER = ("teacher", "bench-teacher-password-1")
+LIVE = re.compile(rb'id="live"[^>]*hx-get="([^"]+)"')
+CLASS_POLL = re.compile(rb'hx-get="([^"]*since=[^"]+)"')
 
 
 @dataclass
 class Sample:
     action: str
     engine: str
-    seconds: float
+    ms: float
     ok: bool
+    retried: bool = False
+
+
+class Connection:
+    """One kept-alive HTTP/1.1 connection, as a browser holds it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+    async def exchange(self, raw: bytes) -> tuple[int, list[tuple[str, str]], bytes, bool]:
+        """Send ``raw``; (status, headers, body, whether the connection had to be made again).
+
+        Like a browser, a request on a kept-alive connection the server had closed meanwhile
+        is sent once more on a new one: it never reached a view."""
+        reused = self.writer is not None
+        if not reused:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        try:
+            return (*await self._send(raw), False)
+        except (ConnectionError, asyncio.IncompleteReadError) as error:
+            await self.close()
+            if not reused or (isinstance(error, asyncio.IncompleteReadError) and error.partial):
+                raise
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return (*await self._send(raw), True)
+
+    async def _send(self, raw: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(raw)
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = [
+            (name.strip().lower(), value.strip())
+            for name, _, value in (line.partition(":") for line in lines[1:] if line)
+        ]
+        found = dict(headers)
+        if status in (204, 304):
+            body = b""
+        elif "content-length" in found:
+            body = await self.reader.readexactly(int(found["content-length"]))
+        elif found.get("transfer-encoding") == "chunked":
+            body = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                body += await self.reader.readexactly(size + 2)
+                body = body[:-2]
+            await self.reader.readuntil(b"\r\n")
+        else:
+            body = await self.reader.read()
+        if found.get("connection", "").lower() == "close":
+            await self.close()
+        return status, headers, body
+
+
+class Browser:
+    """Cookies, and the connections a page uses: one for clicks, one for its poll."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.clicks = Connection(port)
+        self.polls = Connection(port)
+
+    async def close(self) -> None:
+        await self.clicks.close()
+        await self.polls.close()
+
+    async def request(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        htmx: bool = True,
+        connection: Connection | None = None,
+    ) -> tuple[int, bytes, float, bool]:
+        """(status, body, milliseconds, whether it was sent again); status 0 for no answer."""
+        method = "GET" if data is None else "POST"
+        headers = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        if self.cookies:
+            headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if htmx:
+            headers.append("HX-Request: true")
+        body = b""
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            headers += [
+                f"X-CSRFToken: {self.cookies.get('csrftoken', '')}",
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(body)}",
+            ]
+        raw = ("\r\n".join(headers) + "\r\n\r\n").encode() + body
+        started = time.perf_counter()
+        try:
+            status, got, content, retried = await (connection or self.clicks).exchange(raw)
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await (connection or self.clicks).close()
+            return 0, b"", (time.perf_counter() - started) * 1000, False
+        ms = (time.perf_counter() - started) * 1000
+        for name, value in got:
+            if name == "set-cookie":
+                self._keep(value)
+        return status, content, ms, retried
+
+    def _keep(self, header: str) -> None:
+        for name, morsel in SimpleCookie(header).items():
+            if morsel["max-age"] == "0" or not morsel.value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
 
 
 @dataclass
 class Student:
     number: int
-    base: str
+    browser: Browser
     rng: random.Random
     samples: list[Sample] = field(default_factory=list)
     expected: dict[str, Any] = field(default_factory=dict)
     engine: str = "db"
     serial: int = 0
+    live: str = ""
 
-    def __post_init__(self) -> None:
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+    async def click(self, action: str, path: str, data: dict[str, str] | None = None) -> None:
+        status, body, ms, retried = await self.browser.request(path, data)
+        self.samples.append(Sample(action, self.engine, ms, 200 <= status < 400, retried))
+        if found := LIVE.search(body):
+            self.live = found.group(1).decode().replace("&amp;", "&")
 
-    def cookie(self, name: str) -> str | None:
-        return next((c.value for c in self.jar if c.name == name and c.value), None)
+    async def load(self) -> None:
+        await self.click("load", "/")
 
-    def request(self, action: str, path: str, data: dict[str, str] | None = None) -> str:
-        headers = {}
-        body = None
-        if data is not None:
-            headers = {"X-CSRFToken": self.cookie("csrftoken") or "", "HX-Request": "true"}
-            body = urllib.parse.urlencode(data).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers=headers)
-        started = time.perf_counter()
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                text = response.read().decode()
-                ok = response.status < 400
-        except (urllib.error.URLError, OSError):
-            text, ok = "", False
-        self.samples.append(Sample(action, self.engine, time.perf_counter() - started, ok))
-        return text
-
-    # The page's actions, each updating what the stored session should now hold.
-
-    def load(self) -> None:
-        self.request("load", "/")
-
-    def add(self) -> None:
+    async def add(self) -> None:
         if len(self.expected) >= 20:
-            return self.edit()
+            return await self.edit()
         self.serial += 1
         key = f"s{self.number}-k{self.serial}"
         value: Any = self.rng.choice([f"v{self.serial}", self.serial, [self.serial, "x"]])
         kind = {str: "text", int: "number", list: "list"}[type(value)]
         text = value if kind == "text" else json.dumps(value)
-        self.request("add", "/session/add", {"key": key, "value": text, "type": kind})
+        await self.click("add", "/session/add", {"key": key, "value": text, "type": kind})
         self.expected[key] = value
         return None
 
-    def edit(self) -> None:
-        if not self.expected:
-            return self.add()
-        key = self.rng.choice(sorted(self.expected))
+    async def edit(self) -> None:
+        own = sorted(key for key in self.expected if key not in LESSON_KEYS)
+        if not own:
+            return await self.add()
+        key = self.rng.choice(own)
         value = f"edited{self.serial}"
         data = {"edit-key": key, "edit-value": value, "edit-type": "text"}
-        self.request("edit", "/session/edit", data)
+        await self.click("edit", "/session/edit", data)
         self.expected[key] = value
         return None
 
-    def delete(self) -> None:
+    async def delete(self) -> None:
         if not self.expected:
-            return self.add()
+            return await self.add()
         key = self.rng.choice(sorted(self.expected))
-        self.request("delete", "/session/delete", {"key": key})
+        await self.click("delete", "/session/delete", {"key": key})
         del self.expected[key]
         return None
 
-    def flush(self) -> None:
-        self.request("flush", "/session/flush", {})
+    async def flush(self) -> None:
+        await self.click("flush", "/session/flush", {})
         self.expected = {}
 
-    def switch(self) -> None:
+    async def switch(self) -> None:
         self.engine = self.rng.choice([name for name in ENGINES if name != self.engine])
-        self.request("engine", "/engine", {"engine": self.engine})
+        await self.click("engine", "/engine", {"engine": self.engine})
 
-    def act(self, action: str) -> None:
-        {"load": self.load, "add": self.add, "edit": self.edit, "delete": self.delete}.get(
-            action, {"flush": self.flush, "engine": self.switch}.get(action)
-        )()
+    async def lesson(self) -> None:
+        """The first lesson's steps: store the names, or delete them."""
+        if LESSON_KEYS.keys() <= self.expected.keys():
+            await self.click("lesson", "/lessons/delete/")
+            for key in LESSON_KEYS:
+                self.expected.pop(key, None)
+        else:
+            await self.click("lesson", "/lessons/set/")
+            self.expected |= LESSON_KEYS
 
+    async def act(self, action: str) -> None:
+        await getattr(self, {"engine": "switch"}.get(action, action))()
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+    async def baseline(self) -> None:
+        self.serial += 1
+        data = {"key": f"bare-k{self.serial % 20}", "value": f"v{self.serial}"}
+        status, _, ms, retried = await self.browser.request("/bench/baseline", data, htmx=False)
+        self.samples.append(Sample("baseline", "db", ms, 200 <= status < 400, retried))
 
-
-def summarise(samples: list[Sample], wall: float) -> dict[str, float]:
-    times = [sample.seconds * 1000 for sample in samples]
-    return {
-        "requests": len(samples),
-        "errors": sum(not sample.ok for sample in samples),
-        "throughput": len(samples) / wall if wall else 0.0,
-        "p50": percentile(times, 0.50) if times else 0.0,
-        "p95": percentile(times, 0.95) if times else 0.0,
-        "p99": percentile(times, 0.99) if times else 0.0,
-    }
-
-
-def run_class(students: list[Student], work: Any, think: tuple[float, float]) -> float:
-    """Run ``work(student)`` for every student at once; the wall time it took."""
-    started = time.perf_counter()
-
-    def life(student: Student) -> None:
-        time.sleep(student.rng.uniform(0, 2))  # students do not click in unison
-        work(student, think)
-
-    threads = [threading.Thread(target=life, args=(student,)) for student in students]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
+    async def poll(self, until: float) -> None:
+        """The page's poll, once a second, on a connection of its own."""
+        await asyncio.sleep(self.rng.uniform(0, 1))
+        while time.monotonic() < until:
+            if self.live:
+                status, _, ms, retried = await self.browser.request(
+                    self.live, connection=self.browser.polls
+                )
+                self.samples.append(Sample("poll", self.engine, ms, status in (200, 204), retried))
+            await asyncio.sleep(1)
 
 
-def inspector_work(actions: int):
-    def work(student: Student, think: tuple[float, float]) -> None:
-        student.load()
-        names, weights = zip(*ACTIONS.items(), strict=True)
-        for _ in range(actions - 1):
-            time.sleep(student.rng.uniform(*think))
-            student.act(student.rng.choices(names, weights)[0])
+@dataclass
+class Teacher:
+    browser: Browser
+    samples: list[Sample] = field(default_factory=list)
+    poll_path: str = "/class/"
 
-    return work
+    async def log_in(self) -> None:
+        await self.browser.request("/accounts/login/", htmx=False)
+        data = {"username": TEACHER[0], "password": TEACHER[1], "next": "/class/"}
+        await self.browser.request("/accounts/login/", data, htmx=False)
+        status, body, _, _ = await self.browser.request("/class/", htmx=False)
+        if status != 200 or not (found := CLASS_POLL.search(body)):
+            raise SystemExit(f"the teacher could not open the class view ({status})")
+        self.poll_path = found.group(1).decode().replace("&amp;", "&")
+
+    async def poll(self, until: float) -> None:
+        while time.monotonic() < until:
+            status, body, ms, retried = await self.browser.request(
+                self.poll_path, connection=self.browser.polls
+            )
+            self.samples.append(Sample("class poll", "", ms, status in (200, 204), retried))
+            if found := CLASS_POLL.search(body):
+                self.poll_path = found.group(1).decode().replace("&amp;", "&")
+            await asyncio.sleep(1)
 
 
-def baseline_work(actions: int):
-    def work(student: Student, think: tuple[float, float]) -> None:
-        student.request("load", "/")
-        student.samples.clear()
-        for number in range(actions):
-            time.sleep(student.rng.uniform(*think))
-            data = {"key": f"s{student.number}-k{number}", "value": f"v{number}"}
-            student.request("baseline", "/bench/baseline", data)
+async def pace_phase(
+    students: list[Student], pace: float, seconds: float, teacher: Teacher | None, bare: bool
+) -> list[Sample]:
+    """Every student clicks for ``seconds``, pausing ``pace`` seconds on average after each
+    answer; the samples taken."""
+    until = time.monotonic() + seconds
+    names, weights = zip(*ACTIONS.items(), strict=True)
+    for student in students:
+        student.samples = []
 
-    return work
+    async def life(student: Student) -> None:
+        await asyncio.sleep(student.rng.uniform(0, pace))  # students do not click in unison
+        while time.monotonic() < until:
+            if bare:
+                await student.baseline()
+            else:
+                await student.act(student.rng.choices(names, weights)[0])
+            await asyncio.sleep(student.rng.uniform(0.5 * pace, 1.5 * pace))
+
+    tasks = [life(student) for student in students]
+    if not bare:
+        tasks += [student.poll(until) for student in students]
+        if teacher is not None:
+            teacher.samples = []
+            tasks.append(teacher.poll(until))
+    await asyncio.gather(*tasks)
+    found = [sample for student in students for sample in student.samples]
+    return found + (teacher.samples if teacher is not None and not bare else [])
+
+
+async def burst_phase(
+    students: list[Student], bursts: int, teacher: Teacher | None, bare: bool
+) -> list[Sample]:
+    """All students click Add (or the bare write) within the same second, ``bursts`` times."""
+    for student in students:
+        student.samples = []
+    until = time.monotonic() + bursts * 4
+    polls = [] if bare else [student.poll(until) for student in students]
+    if teacher is not None and not bare:
+        teacher.samples = []
+        polls.append(teacher.poll(until))
+
+    async def clicks() -> None:
+        for _ in range(bursts):
+
+            async def click(student: Student) -> None:
+                await asyncio.sleep(student.rng.uniform(0, 1))
+                await (student.baseline() if bare else student.add())
+
+            await asyncio.gather(*(click(student) for student in students))
+            await asyncio.sleep(3)
+
+    await asyncio.gather(clicks(), *polls)
+    found = [sample for student in students for sample in student.samples]
+    return found + (teacher.samples if teacher is not None and not bare else [])
 
 
 # Reading back what is stored, from the stores themselves.
@@ -192,11 +365,12 @@ def baseline_work(actions: int):
 def stored_session(student: Student, workdir: Path) -> dict[str, Any] | None:
     from inspector.decoding import DB_SALT, SIGNED_COOKIES_SALT, decode
 
-    key = student.cookie("sessionid")
+    key = student.browser.cookies.get("sessionid")
     if key is None:
         return {}
+    database = workdir / "db.sqlite3"
     if student.engine in {"db", "cached_db"}:
-        with sqlite3.connect(workdir / "db.sqlite3") as connection:
+        with sqlite3.connect(database) as connection:
             row = connection.execute(
                 "SELECT session_data FROM django_session WHERE session_key = ?", (key,)
             ).fetchone()
@@ -206,68 +380,53 @@ def stored_session(student: Student, workdir: Path) -> dict[str, Any] | None:
         return decode(path.read_text(), DB_SALT).data if path.exists() else None
     if student.engine == "signed_cookies":
         return decode(key, SIGNED_COOKIES_SALT).data
-    return None  # the local-memory cache lives inside the server: read through the page
-
-
-ROW = re.compile(
-    r'data-key="([^"]*)">\s*<th scope="row">.*?</th>\s*<td><pre class="value">(.*?)</pre>',
-    re.DOTALL,
-)
-
-
-def shown_session(student: Student) -> dict[str, str]:
-    page = student.request("verify", "/")
-    return {html.unescape(key): html.unescape(value) for key, value in ROW.findall(page)}
+    # The cache engine: Django's database cache, a pickled dict in its own table.
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT value FROM django_cache WHERE cache_key = ?",
+            (":1:django.contrib.sessions.cache" + key,),
+        ).fetchone()
+    return None if row is None else pickle.loads(base64.b64decode(row[0]))
 
 
 def verify(students: list[Student], workdir: Path) -> tuple[int, int]:
-    """(students whose stored session differs from their actions, foreign keys found)."""
-    from inspector.values import python_repr
-
+    """(students whose stored session differs from their clicks, keys of another found)."""
     wrong = foreign = 0
     for student in students:
-        stored = stored_session(student, workdir)
-        if stored is None and student.engine == "cache":
-            shown = shown_session(student)
-            expected = {key: python_repr(value) for key, value in student.expected.items()}
-            wrong += shown != expected
-            keys = shown
-        else:
-            wrong += (stored or {}) != student.expected
-            keys = stored or {}
-        foreign += sum(not key.startswith(f"s{student.number}-") for key in keys)
+        stored = stored_session(student, workdir) or {}
+        wrong += stored != student.expected
+        foreign += sum(
+            not key.startswith(f"s{student.number}-") and key not in LESSON_KEYS for key in stored
+        )
     return wrong, foreign
 
 
-def two_tabs(base: str, workdir: Path, pairs: int, writes: int) -> dict[str, int]:
+async def two_tabs(port: int, workdir: Path, pairs: int, writes: int) -> dict[str, int]:
     """Two tabs of one browser write different keys at once: whole-dict saves, last wins."""
     from inspector.decoding import DB_SALT, decode
 
     lost = failed = corrupt = 0
-    for pair in range(pairs):
-        browser = Student(10_000 + pair, base, random.Random(pair))
-        browser.request("load", "/")
-        browser.request("add", "/session/add", {"key": "start", "value": "1", "type": "text"})
-        barrier = threading.Barrier(2)
+    for _ in range(pairs):
+        browser = Browser(port)
+        await browser.request("/")
+        await browser.request("/session/add", {"key": "start", "value": "1", "type": "text"})
+        tabs = [browser.clicks, Connection(port)]
 
-        def tab(
-            name: str, browser: Student = browser, barrier: threading.Barrier = barrier
-        ) -> None:
-            barrier.wait()
+        async def tab(name: str, connection: Connection, browser: Browser = browser) -> int:
+            errors = 0
             for number in range(writes):
                 data = {"key": f"{name}{number}", "value": "x", "type": "text"}
-                browser.request("two-tabs", "/session/add", data)
+                status, *_ = await browser.request("/session/add", data, connection=connection)
+                errors += not 200 <= status < 400
+            return errors
 
-        threads = [threading.Thread(target=tab, args=(name,)) for name in ("a", "b")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        failed += sum(not sample.ok for sample in browser.samples)
+        failed += sum(await asyncio.gather(tab("a", tabs[0]), tab("b", tabs[1])))
+        await tabs[1].close()
+        await browser.close()
         with sqlite3.connect(workdir / "db.sqlite3") as connection:
             row = connection.execute(
                 "SELECT session_data FROM django_session WHERE session_key = ?",
-                (browser.cookie("sessionid"),),
+                (browser.cookies.get("sessionid"),),
             ).fetchone()
         data = decode(row[0], DB_SALT).data if row else None
         if data is None:
@@ -326,11 +485,11 @@ def bench_env(workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve(workdir: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """`make serve`, exactly as a teacher runs it, with the benchmark's yardstick view on."""
+def serve(workdir: Path, env: dict[str, str], port: int, *make: str) -> subprocess.Popen[bytes]:
+    """`make run`, exactly as a teacher runs it (``make`` adds to its command line)."""
     log = (workdir / "serve.log").open("wb")
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", "HOST=127.0.0.1", f"PORT={port}"],
+        ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}", *make],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
@@ -346,36 +505,133 @@ def serve(workdir: Path, env: dict[str, str], port: int) -> subprocess.Popen[byt
             if process.poll() is not None:
                 break
             time.sleep(0.2)
-    raise SystemExit(f"make serve did not start: see {workdir / 'serve.log'}")
+    raise SystemExit(f"make run did not start: see {workdir / 'serve.log'}")
 
 
-def table(rows: list[tuple[str, dict[str, float]]]) -> str:
-    lines = [
-        "| run | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name, s in rows:
-        lines.append(
-            f"| {name} | {s['requests']:,} | {s['errors']} | {s['throughput']:.1f} | "
-            f"{s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} |"
+def stop(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+@dataclass
+class Stats:
+    requests: int
+    errors: int
+    retried: int
+    p50: float
+    p99: float
+
+    @classmethod
+    def of(cls, samples: list[Sample]) -> Stats:
+        times = [sample.ms for sample in samples]
+        return cls(
+            len(samples),
+            sum(not sample.ok for sample in samples),
+            sum(sample.retried for sample in samples),
+            percentile(times, 0.50),
+            percentile(times, 0.99),
         )
-    return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.p50:.1f} / {self.p99:.1f}"
+
+
+@dataclass
+class Row:
+    name: str
+    seconds: float
+    inspector: list[Sample]
+    bare: list[Sample]
+
+    def of(self, *actions: str) -> Stats:
+        return Stats.of([sample for sample in self.inspector if sample.action in actions])
+
+    @property
+    def clicks(self) -> list[Sample]:
+        return [sample for sample in self.inspector if "poll" not in sample.action]
+
+    @property
+    def ratio(self) -> float:
+        bare = Stats.of(self.bare).p50
+        return self.of("add").p50 / bare if bare else float("nan")
+
+    def line(self) -> str:
+        clicks, bare = Stats.of(self.clicks), Stats.of(self.bare)
+        errors = sum(not sample.ok for sample in self.inspector + self.bare)
+        retried = sum(sample.retried for sample in self.inspector + self.bare)
+        rate = len(self.clicks) / self.seconds
+        return (
+            f"| {self.name} | {rate:.0f}/s | {self.of('add')} | {clicks} | "
+            f"{self.of('poll')} | {errors} ({retried}) | {bare} | {self.ratio:.2f} |"
+        )
+
+
+HEADER = (
+    "| students' pace | clicks | inspector add p50 / p99 (ms) | every click p50 / p99 | "
+    "page polls p50 / p99 | errors (sent again) | bare view p50 / p99 | add p50 / bare p50 |\n"
+    "| --- | ---: | --- | --- | --- | --- | --- | ---: |"
+)
+
+
+def make_teacher(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", TEACHER[0]],
+        cwd=BASE_DIR,
+        env=env
+        | {"DJANGO_SUPERUSER_PASSWORD": TEACHER[1], "DJANGO_SUPERUSER_EMAIL": "t@x.invalid"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+async def run_class(args: argparse.Namespace, port: int, workdir: Path) -> tuple[list[Row], Any]:
+    rng = random.Random(args.seed)
+    students = [
+        Student(number, Browser(port), random.Random(rng.random()))
+        for number in range(args.students)
+    ]
+    yardstick = [
+        Student(number, Browser(port), random.Random(rng.random()))
+        for number in range(args.students)
+    ]
+    teacher = Teacher(Browser(port))
+    await teacher.log_in()
+    for group in (students, yardstick):
+        await asyncio.gather(*(student.load() for student in group))
+    rows = []
+    for pace in args.paces:
+        name = f"one click every {pace:g} s"
+        inspector = await pace_phase(students, pace, args.seconds, teacher, bare=False)
+        bare = await pace_phase(yardstick, pace, args.seconds, None, bare=True)
+        rows.append(Row(name, args.seconds, inspector, bare))
+        print(rows[-1].line(), flush=True)
+    inspector = await burst_phase(students, args.bursts, teacher, bare=False)
+    bare = await burst_phase(yardstick, args.bursts, None, bare=True)
+    rows.append(Row(f"burst: all click within 1 s, x{args.bursts}", args.bursts, inspector, bare))
+    print(rows[-1].line(), flush=True)
+    checked = verify(students, workdir)
+    for browser in [teacher.browser] + [student.browser for student in students + yardstick]:
+        await browser.close()
+    tabs = await two_tabs(port, workdir, args.pairs, writes=10)
+    return rows, (checked, tabs)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--actions", type=int, default=25)
-    parser.add_argument(
-        "--think",
-        type=float,
-        nargs=2,
-        default=(2.0, 8.0),
-        metavar=("MIN", "MAX"),
-        help="seconds between a student's actions: reading the page, typing a key and a value",
-    )
+    parser.add_argument("--seconds", type=float, default=30, help="length of each pace's run")
+    parser.add_argument("--paces", type=float, nargs="+", default=PACES, metavar="SECONDS")
+    parser.add_argument("--bursts", type=int, default=3)
     parser.add_argument("--pairs", type=int, default=20, help="two-tab pairs")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--make", nargs="*", default=[], help="added to `make run`'s command line: WORKERS=1"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="inspector-bench-"))
@@ -389,48 +645,37 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(workdir, env, port)
+    server = serve(workdir, env, port, *args.make)
     try:
+        make_teacher(env)
         weight = page_weight(base)
-        rng = random.Random(args.seed)
-        students = [Student(n, base, random.Random(rng.random())) for n in range(args.students)]
-        wall = run_class(students, inspector_work(args.actions), tuple(args.think))
-        samples = [sample for student in students for sample in student.samples]
-        wrong, foreign = verify(students, workdir)
-
-        yardstick = [Student(n, base, random.Random(rng.random())) for n in range(args.students)]
-        baseline_wall = run_class(yardstick, baseline_work(args.actions), tuple(args.think))
-        baseline = [sample for student in yardstick for sample in student.samples]
-
-        tabs = two_tabs(base, workdir, args.pairs, writes=10)
+        print(HEADER, flush=True)
+        rows, ((wrong, foreign), tabs) = asyncio.run(run_class(args, port, workdir))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
 
-    adds = [sample for sample in samples if sample.action == "add"]
-    rows = [
-        (
-            f"inspector, all actions ({args.students} students x {args.actions})",
-            summarise(samples, wall),
-        ),
-        ("inspector, add key only", summarise(adds, wall)),
-        ("bare view, same session write", summarise(baseline, baseline_wall)),
-    ]
-    ratio = rows[1][1]["p50"] / rows[2][1]["p50"] if rows[2][1]["p50"] else float("nan")
-    per_engine = {
-        engine: statistics.median([s.seconds * 1000 for s in adds if s.engine == engine])
+    one_second = next((row for row in rows if row.name == "one click every 1 s"), rows[-1])
+    engines = {
+        engine: Stats.of(
+            [s for s in one_second.inspector if s.action == "add" and s.engine == engine]
+        )
         for engine in ENGINES
-        if any(s.engine == engine for s in adds)
     }
+    actions = {action: one_second.of(action) for action in [*ACTIONS, "class poll"]}
     report = [
-        table(rows),
+        HEADER,
+        *(row.line() for row in rows),
         "",
-        f"p50 ratio, inspector add / bare view: {ratio:.2f}",
+        f"Each pace ran {args.seconds:g} s with {args.students} students (each with their page "
+        "polling once a second) and a teacher's class view, then as long against the bare view.",
         "",
-        "Median add-key time per engine (ms): "
-        + ", ".join(f"{name} {ms:.1f}" for name, ms in per_engine.items()),
+        f"At {one_second.name}, p50 / p99 (ms) per click: "
+        + "; ".join(f"{name} {stats}" for name, stats in actions.items() if stats.requests),
         "",
-        f"Stored sessions checked against each student's actions: {len(students)}; "
+        "Add per engine at that pace, p50 / p99 (ms): "
+        + "; ".join(f"{name} {stats}" for name, stats in engines.items() if stats.requests),
+        "",
+        f"Stored sessions checked against each student's clicks: {args.students}; "
         f"different: {wrong}; keys of another student found: {foreign}",
         "",
         f"Two tabs on one session, {tabs['pairs']} pairs writing {tabs['writes']} keys at once: "
@@ -441,16 +686,17 @@ def main() -> int:
         f"static {weight['assets']:,} B ({weight['assets_gzip']:,} B gzipped), "
         f"total {weight['total']:,} B ({weight['total_gzip']:,} B gzipped)",
         "",
-        f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load generator and "
-        "server on the same machine.",
+        f"Server: `make run {' '.join(args.make)}`".rstrip()
+        + f". Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, the simulated "
+        "class and the server on the same machine.",
     ]
     text = "\n".join(report)
-    print(text)
+    print("\n" + text)
     results = BASE_DIR / "bench-results"
     results.mkdir(exist_ok=True)
     (results / "latest.md").write_text(text + "\n")
-    errors = sum(row[1]["errors"] for row in rows) + tabs["failed"] + tabs["corrupt"]
-    return 1 if errors or wrong or foreign else 0
+    errors = sum(not s.ok for row in rows for s in row.inspector + row.bare)
+    return 1 if errors or wrong or foreign or tabs["failed"] or tabs["corrupt"] else 0
 
 
 if __name__ == "__main__":

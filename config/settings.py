@@ -112,27 +112,28 @@ SESSION_ENGINE = os.environ.get("DJANGO_SESSION_ENGINE", "django.contrib.session
 SESSION_FILE_PATH = os.environ.get("DJANGO_SESSION_FILE_PATH", str(BASE_DIR / "sessions"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def shared_cache(table: str, prefix: str = "") -> dict[str, object]:
+    """A cache every server process shares: Redis when REDIS_URL is set, else a table in the
+    site's own database (Django's DatabaseCache; `make run` creates it with createcachetable).
+    Local memory would give each of `make run`'s worker processes a cache of its own."""
+    if REDIS_URL:
+        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        return redis | ({"KEY_PREFIX": prefix} if prefix else {})
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": table,
+        # Django's default of 300 would cull a class's sessions.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+
+
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    ),
-    # The inspector's own state (which open pages are out of date): apart from the
-    # sessions, so it never pushes a session out of a full local-memory cache.
-    "inspector": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "inspector",
-        }
-        if REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "inspector",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    ),
+    "default": shared_cache("django_cache"),
+    # The inspector's own state (which open pages are out of date): apart from the sessions,
+    # so it never pushes a session out of a full cache.
+    "inspector": shared_cache("inspector_cache", prefix="inspector"),
 }
 
 LANGUAGE_CODE = "en"

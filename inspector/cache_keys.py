@@ -6,8 +6,11 @@ import re
 import time
 
 from django.core.cache import BaseCache
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router
+from django.utils import timezone
 
 
 def suffixes(
@@ -17,8 +20,9 @@ def suffixes(
     ``shape``, whose rest has that shape); None for a backend that cannot list its keys.
 
     Redis is asked with SCAN, which pages through the keys without blocking the server;
-    local memory is read under its lock, without get() (which would reorder or drop
-    entries). Only this process's memory: another process has its own.
+    the database cache with one SELECT of its table; local memory is read under its lock,
+    without get() (which would reorder or drop entries). Only this process's memory: another
+    process has its own.
     """
     made = cache.make_and_validate_key(prefix)
     if isinstance(cache, RedisCache):
@@ -26,6 +30,8 @@ def suffixes(
         found = (
             key.decode() for key in client.scan_iter(match=_glob_escape(made) + "*", count=1000)
         )
+    elif isinstance(cache, DatabaseCache):
+        found = _table_keys(cache, made)
     elif isinstance(cache, LocMemCache):
         now = time.time()
         with cache._lock:
@@ -38,6 +44,26 @@ def suffixes(
         return None
     rests = (key[len(made) :] for key in found)
     return [rest for rest in rests if shape is None or shape.fullmatch(rest)]
+
+
+def _table_keys(cache: DatabaseCache, made: str) -> list[str]:
+    connection = connections[router.db_for_read(cache.cache_model_class)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('cache_key')} FROM {quote(cache._table)} "
+            f"WHERE {quote('cache_key')} {connection.operators['startswith']} "
+            f"AND {quote('expires')} > %s",
+            [
+                connection.ops.prep_for_like_query(made) + "%",
+                # As DatabaseCache.has_key() compares it.
+                connection.ops.adapt_datetimefield_value(
+                    timezone.now().replace(microsecond=0, tzinfo=None)
+                ),
+            ],
+        )
+        # SQLite's LIKE ignores case.
+        return [key for (key,) in cursor.fetchall() if key.startswith(made)]
 
 
 def _glob_escape(text: str) -> str:

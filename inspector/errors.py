@@ -8,6 +8,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from inspector.links import URLs
+
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
@@ -52,10 +54,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         # htmx swaps this into "What just happened", where every other message goes.
-        html = render_to_string("inspector/page.html#problem", {"message": message})
+        html = render_to_string("inspector/page.html#problem", {"message": message, "urls": URLs()})
         response = HttpResponse(html, status=status)
         response.headers["HX-Retarget"] = "#happened"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    html = render_to_string("inspector/page.html#problem_page", {"message": message})
+    html = render_to_string(
+        "inspector/page.html#problem_page", {"message": message, "urls": URLs()}
+    )
     return HttpResponse(html, status=status)

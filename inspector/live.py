@@ -1,20 +1,22 @@
 """Which open pages are out of date, for a poll that costs one cache read and no rendering.
 
 The middleware sees every write Django makes to a session store (the recorder in
-``inspector.operations``). After a request that wrote, it bumps a counter for the class
-and one for each session key involved. A student's page is drawn with a token made of its
-cookie and that session's counter; the class view with the class counter. An open page
+``inspector.operations``). After a request that wrote, it gives a new version to the class
+and to each session key involved. A student's page is drawn with a token made of its
+cookie and that session's version; the class view with the class version. An open page
 asks every second with its token: when nothing changed the answer is an empty 204.
 
-Counters live in the inspector's own cache alias ("inspector"), never in the session being
-inspected: a local memory of their own (a local-memory cache culls entries once it holds too
-many, and counters must not push sessions out), or under their own key prefix in Redis.
+Versions live in the inspector's own cache alias ("inspector"), never in the session being
+inspected, and shared by every server process: a table of their own in the database (a
+cache culls entries once it holds too many, and versions must not push sessions out), or
+their own key prefix in Redis.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import time
 from typing import Any
 
@@ -61,19 +63,14 @@ def _get_many(names: list[str]) -> dict[str, Any] | None:
 
 
 def _bump(names: list[str]) -> None:
-    store = cache()
-    for name in names:
-        try:
-            try:
-                store.incr(name)
-            except ValueError:
-                # Not there yet (or culled, or expired): start it where no earlier count can
-                # have been, so a page drawn before never matches by chance. add() loses no
-                # concurrent start.
-                if not store.add(name, time.time_ns(), settings.SESSION_COOKIE_AGE):
-                    store.incr(name)
-        except Exception:
-            logger.warning("The inspector's cache did not take a change.", exc_info=True)
+    # A new value that no page can have been drawn with, rather than a count: incr() is a
+    # read then a write on the database cache, and two processes bumping at once would both
+    # write the same count.
+    value = f"{time.time_ns():x}{secrets.token_hex(4)}"
+    try:
+        cache().set_many(dict.fromkeys(names, value), settings.SESSION_COOKIE_AGE)
+    except Exception:
+        logger.warning("The inspector's cache did not take a change.", exc_info=True)
 
 
 def session_changed(*session_keys: str | None) -> None:

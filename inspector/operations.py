@@ -80,6 +80,9 @@ class Recorder:
     closed: bool = False
     #: What the session framework logged meanwhile ("WARNING django.security...: ...").
     logged: list[str] = field(default_factory=list)
+    #: Set while a cache call runs: the SQL of a database cache is the cache's own doing,
+    #: recorded as the one cache call the engine made.
+    in_cache_call: bool = False
 
     @property
     def active(self) -> bool:

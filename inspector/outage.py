@@ -19,6 +19,8 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -34,6 +36,7 @@ from inspector.engines import ENGINES, Engine, StoredRecord, engine_for, engine_
 from inspector.engines.cache import describe_cache, session_cache
 from inspector.engines.file import session_file_path
 from inspector.inspection import inspection_of
+from inspector.links import URLs
 from inspector.masking import Masker
 from inspector.operations import CREATED, DELETED, UPDATED, request_recorder
 from inspector.page import Action
@@ -53,14 +56,25 @@ else:
 REDIS, DATABASE, FILES = "redis", "database", "files"
 DIRECTORY, SESSION_FILE = "the session directory", "the session file"
 
-#: The stores each engine cannot work without (a local-memory cache cannot go away).
-NEEDS: dict[str, frozenset[str]] = {
-    "db": frozenset({DATABASE}),
-    "cached_db": frozenset({DATABASE, REDIS}),
-    "cache": frozenset({REDIS}),
-    "file": frozenset({FILES}),
-    "signed_cookies": frozenset(),
-}
+
+def cache_store() -> str | None:
+    """What the session cache keeps its entries in (None: local memory, which cannot go away)."""
+    cache = session_cache()
+    if isinstance(cache, DatabaseCache):
+        return DATABASE
+    return REDIS if isinstance(cache, RedisCache) else None
+
+
+def needs(engine_name: str) -> frozenset[str]:
+    """The stores an engine cannot work without."""
+    cache = frozenset({cache_store()} - {None})
+    return {
+        "db": frozenset({DATABASE}),
+        "cached_db": frozenset({DATABASE}) | cache,
+        "cache": cache,
+        "file": frozenset({FILES}),
+    }.get(engine_name, frozenset())
+
 
 #: What SQLite says when the database cannot be used right now, as opposed to a bug
 #: such as "no such table", which is an OperationalError too.
@@ -218,9 +232,9 @@ def session_path(error: OSError) -> Path | None:
 
 def plain_django(outage: Outage, engine: Engine) -> str:
     """What a plain Django 5.2 site on ``engine`` does while this store is away."""
-    if outage.kind not in NEEDS[engine.name]:
+    if outage.kind not in needs(engine.name):
         return f"Django does not catch this error: a plain Django site answers {PLAIN_500}."
-    if outage.kind == REDIS and engine.name == "cache":
+    if engine.name == "cache":
         return (
             "A plain Django site on the cache engine would not notice when it loads a session: "
             "load() swallows the error and starts an empty one, as if the user had logged out. "
@@ -256,6 +270,13 @@ def plain_django(outage: Outage, engine: Engine) -> str:
             + ", but every save() would wait out the busy timeout too: "
             + interrupted
             + f", and creating a new session raises OperationalError: {PLAIN_500}."
+        )
+    if engine.name == "cached_db" and cache_store() == DATABASE:
+        return (
+            "A plain Django site on cached_db, whose cache is a table in this same database, "
+            "raises OperationalError as soon as its session code reaches django_session (load() "
+            f"swallows only the cache's error), and answers {PLAIN_500}, except that "
+            f"{interrupted}."
         )
     if engine.name == "cached_db":
         return (
@@ -323,7 +344,7 @@ def unchanged(request: HttpRequest) -> str:
 
 def escapes(outage: Outage, engine: Engine) -> list[str]:
     """The engines this browser can switch to that do not need the store that is away."""
-    return [name for name in ENGINES if name != engine.name and outage.kind not in NEEDS[name]]
+    return [name for name in ENGINES if name != engine.name and outage.kind not in needs(name)]
 
 
 @dataclass
@@ -343,7 +364,7 @@ def explain(request: HttpRequest, error: BaseException) -> HttpResponse | None:
     engine = engine_for(request)
     # A store the session does not use (the database, for logging in on the file engine):
     # switching engines would not help.
-    needed = outage.kind in NEEDS[engine.name]
+    needed = outage.kind in needs(engine.name)
     whose = "This browser's session store" if needed else "A store this request needed"
     way_out = f"{outage.back}, reload: the page works again, with no restart."
     # Where the engine switch is off (a project's own SESSION_ENGINE), there is no way round.
@@ -376,6 +397,7 @@ def render_explanation(request: HttpRequest, explanation: Explanation) -> HttpRe
     # browser's cookie, even when the error came before CsrfViewMiddleware had read it.
     context = {
         "outage": explanation,
+        "urls": URLs(),
         "csrf_input": format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         ),

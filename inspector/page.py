@@ -19,6 +19,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 
 from inspector import conf, demo, forms, lesson_plan, live, marks, masking, own_cookies, preferences
@@ -28,6 +29,7 @@ from inspector.inspection import (
     Snapshot,
     browser_key,
 )
+from inspector.links import URLs
 from inspector.panels import PageData, panels_for
 from inspector.values import VALUE_TYPES
 from inspector.watching import shorten
@@ -211,9 +213,11 @@ def page_context(
         ),
         "revealed": revealed(request, snapshot.session_key),
         "untampered": own_cookies.read(request, own_cookies.UNTAMPERED) is not None,
-        "add_form": forms.AddKeyForm(session=request.session),
+        # Built only where a partial draws them: a form deep-copies its fields.
+        "add_form": SimpleLazyObject(lambda: forms.AddKeyForm(session=request.session)),
         "value_types": VALUE_TYPES,
         "engines": ENGINES,
+        "urls": URLs(),
         "presenter": preferences.presenter(request),
         "limits": {
             "key": forms.MAX_KEY_LENGTH,
@@ -224,8 +228,10 @@ def page_context(
         "csrf_input": format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         ),
-        "expiry_form": forms.ExpiryForm(initial=forms.ExpiryForm.suggested()),
-        "method_form": forms.MethodForm(session=request.session),
+        "expiry_form": SimpleLazyObject(
+            lambda: forms.ExpiryForm(initial=forms.ExpiryForm.suggested())
+        ),
+        "method_form": SimpleLazyObject(lambda: forms.MethodForm(session=request.session)),
         "methods": forms.MethodForm.METHODS,
         "demo": {"username": demo.DEMO_USERNAME},
         "nested": {"key": demo.NESTED_KEY, "item": demo.NESTED_ITEM},

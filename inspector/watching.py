@@ -100,6 +100,8 @@ def record_sql(
     many: bool,
     context: dict[str, Any],
 ) -> Any:
+    if recorder.in_cache_call:
+        return execute(sql, params, many, context)
     verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "SQL"
     kind = "transaction" if verb in TRANSACTION_WORDS else "sql"
     operation = recorder.add(kind, verb, sql_with_parameters(sql, None if many else params))
@@ -132,7 +134,7 @@ def _wrap_transaction(
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         starting = name == "set_autocommit"
-        if starting and (args[:1] or [kwargs.get("autocommit")])[0]:
+        if recorder.in_cache_call or (starting and (args[:1] or [kwargs.get("autocommit")])[0]):
             return method(*args, **kwargs)
         text = "connection.set_autocommit(False)" if starting else f"{verb}  -- connection.{name}()"
         operation = recorder.add("transaction", verb, text)
@@ -185,12 +187,14 @@ class CacheWatcher:
         full_key = self.cache.make_key(key)
         operation = recorder.add("cache", verb, f"cache.{verb}({full_key!r}{shown})")
         started = time.perf_counter()
+        recorder.in_cache_call = True
         try:
             result = call()
         except Exception as error:
             operation.result = type(error).__name__
             raise
         finally:
+            recorder.in_cache_call = False
             operation.ms = elapsed_ms(started)
         operation.result = _cache_result(verb, result)
         operation.effect = _cache_effect(verb, result, recorder.steps[-1][0])

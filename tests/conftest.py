@@ -92,12 +92,8 @@ def start_app(workdir: Path, extra_env: dict[str, str] | None = None) -> LiveApp
         **(extra_env or {}),
     }
     uses_sqlite = env["DATABASE_URL"].startswith("sqlite")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True)
     port = free_port()
     log_path = workdir / f"gunicorn-{port}.log"
     log = log_path.open("wb")
@@ -107,6 +103,8 @@ def start_app(workdir: Path, extra_env: dict[str, str] | None = None) -> LiveApp
             "-m",
             "gunicorn",
             "config.wsgi",
+            "--config",
+            "config/gunicorn.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -32,7 +32,9 @@ from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_P
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -52,8 +54,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def leave_no_records() -> Iterator[None]:
-    """Rows roll back with the test; the session files and local-memory cache entries written
-    here (some of them poison on purpose) are removed, so no later test meets them."""
+    """Rows (and database cache entries) roll back with the test; the session files and
+    local-memory cache entries written here (some of them poison on purpose) are removed, so
+    no later test meets them."""
     folder = Path(settings.SESSION_FILE_PATH)
     before = set(folder.iterdir()) if folder.is_dir() else set()
     yield
@@ -123,6 +126,10 @@ def stores() -> tuple[Any, ...]:
             entries = sorted(
                 (key, value, cache._expire_info.get(key)) for key, value in cache._cache.items()
             )
+    elif isinstance(cache, DatabaseCache):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT cache_key, value, expires FROM {cache._table}")
+            entries = sorted(cursor.fetchall())
     return rows, files, entries
 
 

@@ -29,9 +29,9 @@ import psycopg
 import pytest
 import redis
 from django.db import OperationalError
+from django.test import override_settings
 
-from inspector.engines import ENGINES
-from inspector.outage import NEEDS, store_outage
+from inspector.outage import DATABASE, FILES, REDIS, needs, store_outage
 from tests.conftest import LiveApp, free_port, require, start_app, stop_app
 from tests.html import text_by_id
 from tests.http_client import Student
@@ -54,8 +54,19 @@ def test_only_a_store_gone_away_is_explained() -> None:
     assert store_outage(ProgrammingError('relation "django_session" does not exist')) is None
     assert store_outage(OSError(errno.ENOENT, "No such file or directory", "/elsewhere")) is None
     assert store_outage(ValueError("no store")) is None
-    # Every engine says which stores it needs, so the way out offers only engines that work.
-    assert set(NEEDS) == set(ENGINES)
+    # Every engine says which stores it needs, so the way out offers only engines that work;
+    # the cache's are wherever the cache keeps its entries.
+    assert (needs("db"), needs("file"), needs("signed_cookies")) == ({DATABASE}, {FILES}, set())
+    backends = {
+        "locmem.LocMemCache": set(),
+        "db.DatabaseCache": {DATABASE},
+        "redis.RedisCache": {REDIS},
+    }
+    for backend, stores in backends.items():
+        cache = {"BACKEND": f"django.core.cache.backends.{backend}", "LOCATION": "nowhere"}
+        with override_settings(CACHES={"default": cache}):
+            assert needs("cache") == stores, backend
+            assert needs("cached_db") == {DATABASE} | stores, backend
 
 
 # Real servers, started and stopped by the tests themselves

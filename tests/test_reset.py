@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
+import pickle
 import re
 import sqlite3
 import subprocess
@@ -35,7 +37,7 @@ def stored(store_class: type) -> str:
     return store.session_key
 
 
-@pytest.fixture(params=["local memory", "redis"])
+@pytest.fixture(params=["local memory", "database", "redis"])
 def own_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """A cache of the test's own: its reset must not touch anyone else's sessions."""
     name = uuid.uuid4().hex
@@ -43,6 +45,12 @@ def own_cache(request: pytest.FixtureRequest) -> Iterator[None]:
         url = os.environ.get("REDIS_URL", "")
         require(redis_answers(url), "REDIS_URL is unset or Redis does not answer there")
         config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    elif request.param == "database":
+        # The table the test database was made with; the key prefix keeps the test apart.
+        config = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
     else:
         config = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
     with override_settings(CACHES={"default": {**config, "KEY_PREFIX": name}}):
@@ -101,11 +109,16 @@ def test_make_reset_empties_a_classroom_database(tmp_path: Path) -> None:
         "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
         "DJANGO_SESSION_FILE_PATH": str(folder),
     }
-    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
-    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True)
     with sqlite3.connect(sqlite_path) as connection:
         connection.execute(
             "INSERT INTO django_session VALUES ('k1', 'data', '2099-01-01 00:00:00')"
+        )
+        # A cache engine session in Django's database cache, every server process's.
+        connection.execute(
+            "INSERT INTO django_cache VALUES (?, ?, '2099-01-01 00:00:00')",
+            (":1:django.contrib.sessions.cache" + "c" * 32, base64.b64encode(pickle.dumps({}))),
         )
     result = subprocess.run(
         ["make", "--no-print-directory", "reset"],
@@ -117,7 +130,8 @@ def test_make_reset_empties_a_classroom_database(tmp_path: Path) -> None:
     )
     assert "Removed 1 django_session row " in result.stdout
     assert "Removed 1 session file " in result.stdout
-    assert "stop the server and start it again" in result.stdout
+    assert "Removed 1 session cache entry " in result.stdout
     with sqlite3.connect(sqlite_path) as connection:
         assert connection.execute("SELECT count(*) FROM django_session").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM django_cache").fetchone() == (0,)
     assert list(folder.iterdir()) == []

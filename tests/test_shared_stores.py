@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,13 +135,44 @@ def test_a_key_added_through_one_server_is_seen_by_the_other_via_postgres(
     assert "2" in text_by_id(page, "keys")
 
 
-def test_local_memory_cache_is_said_to_live_in_one_process(live_app: LiveApp) -> None:
+@pytest.fixture
+def sqlite_apps(tmp_path: Path) -> Iterator[tuple[LiveApp, LiveApp]]:
+    """Two server processes on one SQLite file and no Redis, as `make run` starts its workers."""
+    yield from two_apps(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}"})
+
+
+def test_without_redis_server_processes_share_the_cache_in_the_database(
+    sqlite_apps: tuple[LiveApp, LiveApp],
+) -> None:
+    first, second = sqlite_apps
     student = Student()
-    student.post(live_app.url, "/engine", {"engine": "cache"})
-    page = student.post(
-        live_app.url, "/session/add", {"key": "a", "value": "1", "type": "text"}, htmx=True
+    student.post(first.url, "/engine", {"engine": "cache"})
+    student.post(first.url, "/session/add", {"key": "seen", "value": "yes", "type": "text"})
+    page = student.get(second.url + "/").text
+    assert "'yes'" in text_by_id(page, "keys")
+    shown = html.unescape(page)
+    assert "Django's DatabaseCache: a table in the database, shared by every server" in shown
+    assert "the table django_cache of the SQLite database" in shown
+    token = re.search(r'id="live"[^>]*since=([^"&]+)', page)
+    assert token is not None
+
+    poll = urllib.request.Request(
+        f"{second.url}/?since={token.group(1)}", headers={"HX-Request": "true"}
+    )
+    assert student._open(poll).status == 204
+
+    answer = student.post(
+        first.url, "/session/add", {"key": "more", "value": "1", "type": "text"}, htmx=True
     ).text
-    assert "lives inside one server process" in page
+    # The calls the session engine made; the SQL under them is the cache's own.
+    operations = text_by_id(answer, "operations")
+    assert "cache.set(" in operations
+    assert "django_cache" not in operations
+    assert "SELECT" not in operations
+    # The other process's page learns of it at its next poll.
+    changed = student._open(poll)
+    assert changed.status == 200
+    assert "more" in text_by_id(changed.text, "keys")
 
 
 def test_sqlite_writes_show_their_transaction(live_app: LiveApp) -> None:

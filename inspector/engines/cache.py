@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import pickle
 import time
 from typing import Any
@@ -8,8 +9,10 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.sessions.backends.cache import KEY_PREFIX
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, models, router
 
 from inspector.decoding import load_problem, moment
 from inspector.engines.base import Engine, StoredRecord
@@ -19,6 +22,13 @@ LOCAL_MEMORY_NOTE = (
     "This cache is local memory: it lives inside one server process. Another worker "
     "process has its own, and a restart empties it. A shared cache (Django's RedisCache; "
     "REDIS_URL on the inspector's own site) shares sessions."
+)
+DATABASE_NOTE = (
+    "This cache is Django's DatabaseCache: a table in the database, shared by every server "
+    "process. Each cache call runs SQL on that table; the panels show the calls the session "
+    "engine made. Django's documentation advises cache sessions only on Memcached or Redis: "
+    "through a database cache, the db engine is faster (REDIS_URL on the inspector's own site "
+    "uses Redis)."
 )
 
 
@@ -31,6 +41,9 @@ def describe_cache(cache: BaseCache) -> str:
         return f"Redis at {_without_password(cache._servers[0])}"
     if isinstance(cache, LocMemCache):
         return "local memory of this server process"
+    if isinstance(cache, DatabaseCache):
+        connection = connections[router.db_for_write(cache.cache_model_class)]
+        return f"the table {cache._table} of the {connection.display_name} database"
     return type(cache).__name__
 
 
@@ -48,7 +61,8 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
     and its size as stored (bytes), read without changing the cache.
 
     LocMemCache.get() would move the entry in its LRU order and delete it
-    if expired, so its storage is read directly; Redis GET and PEXPIRETIME change nothing.
+    if expired, so its storage is read directly, as is the database cache's table (its get()
+    deletes an expired entry); Redis GET and PEXPIRETIME change nothing.
     The moment, not the seconds left, so that it reads the same at every request.
     """
     full_key = cache.make_key(key)
@@ -59,6 +73,8 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
         if pickled is None or (expires is not None and expires <= time.time()):
             return None, None, None
         return pickle.loads(pickled), expires, len(pickled)
+    if isinstance(cache, DatabaseCache):
+        return _peek_table(cache, full_key)
     if isinstance(cache, RedisCache):
         # Here only where Redis is in use: a project without it need not install redis-py.
         from redis.exceptions import ResponseError
@@ -76,6 +92,32 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
             expires = time.time() + left_ms / 1000 if left_ms >= 0 else None
         return cache._cache._serializer.loads(raw), expires, len(raw)
     return cache.get(key), None, None
+
+
+def _peek_table(cache: DatabaseCache, full_key: str) -> tuple[Any, float | None, int | None]:
+    connection = connections[router.db_for_read(cache.cache_model_class)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('value')}, {quote('expires')} FROM {quote(cache._table)} "
+            f"WHERE {quote('cache_key')} = %s",
+            [full_key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    value, expires = row
+    # Read back as DatabaseCache.get_many() reads it.
+    expression = models.Expression(output_field=models.DateTimeField())
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+        connection
+    ):
+        expires = converter(expires, expression, connection)
+    moment = expires.timestamp()
+    if moment <= time.time():
+        return None, None, None
+    stored = connection.ops.process_clob(value)
+    return pickle.loads(base64.b64decode(stored.encode())), moment, len(stored)
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:
@@ -155,4 +197,7 @@ class CacheEngine(Engine):
         return "Each save gives the cache entry the seconds left until then as its timeout."
 
     def notes(self) -> list[str]:
-        return [LOCAL_MEMORY_NOTE] if isinstance(session_cache(), LocMemCache) else []
+        cache = session_cache()
+        if isinstance(cache, LocMemCache):
+            return [LOCAL_MEMORY_NOTE]
+        return [DATABASE_NOTE] if isinstance(cache, DatabaseCache) else []

@@ -1,8 +1,8 @@
 """`make bench-class`: the class view against Django's admin, and what open pages cost.
 
 A temporary SQLite database is filled with 100,000 sessions encoded by Django's own
-SessionStore, and the app is started exactly as `make serve` starts it (gunicorn, one
-process, 8 threads, DEBUG off), with bench.settings: the project's settings plus
+SessionStore, and the app is started exactly as `make run` starts it (gunicorn, a process
+per core plus one, DEBUG off), with bench.settings: the project's settings plus
 django.contrib.admin, where Session is registered the usual way (a get_decoded() column).
 A staff user logs in through Django's login page, then:
 
@@ -502,7 +502,7 @@ def report(
     lines += [
         "",
         f"- The open pages ({notes['pages']}) add **{share:.1f} % of one core** to the server "
-        f"({per_poll:.2f} ms of CPU a poll). Server CPU is the gunicorn master and worker's "
+        f"({per_poll:.2f} ms of CPU a poll). Server CPU is the gunicorn master's and workers' "
         "user + system time from /proc/PID/stat; the load generator, on the same machine, "
         f"used {100 * busy.client_cpu / busy.seconds:.1f} % of a core itself.",
         "- Yardstick: the same browsers polling a bare view that answers 204 "
@@ -511,9 +511,9 @@ def report(
         "200 about that often; every student poll is a 204 while nothing changes.",
         "",
         f"Set-up: {stored['sessions']:,} sessions encoded with SessionStore().encode() and "
-        f"inserted in {notes['fill']} (migrations included). Server: `make serve` with "
-        "DJANGO_SETTINGS_MODULE=bench.settings (gunicorn, 1 process, 8 threads, DEBUG off; the "
-        "project's settings plus django.contrib.admin and messages). "
+        f"inserted in {notes['fill']} (migrations included). Server: `make run` with "
+        "DJANGO_SETTINGS_MODULE=bench.settings (gunicorn as config/gunicorn.py says, DEBUG off; "
+        "the project's settings plus django.contrib.admin and messages). "
         f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load generator and "
         f"server on the same machine; load average {notes['load_before']} before the run, "
         f"{notes['load_after']} after.",

@@ -624,9 +624,9 @@ async def run_class(args: argparse.Namespace, port: int, workdir: Path) -> tuple
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=30, help="length of each pace's run")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each pace's run")
     parser.add_argument("--paces", type=float, nargs="+", default=PACES, metavar="SECONDS")
-    parser.add_argument("--bursts", type=int, default=3)
+    parser.add_argument("--bursts", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=20, help="two-tab pairs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -686,8 +686,8 @@ def main() -> int:
         f"static {weight['assets']:,} B ({weight['assets_gzip']:,} B gzipped), "
         f"total {weight['total']:,} B ({weight['total_gzip']:,} B gzipped)",
         "",
-        f"Server: `make run {' '.join(args.make)}`".rstrip()
-        + f". Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, the simulated "
+        f"Server: `{' '.join(['make run', *args.make])}`. Machine: {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, the simulated "
         "class and the server on the same machine.",
     ]
     text = "\n".join(report)

@@ -1,4 +1,4 @@
-"""LAN mode as `make serve` runs it: deploy checks, static files, settings from the environment."""
+"""The class's server as `make run` runs it: deploy checks, static files, settings."""
 
 from __future__ import annotations
 

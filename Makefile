@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # A process per core, each with a few threads: every process shares the sessions and the
 # inspector's own state through the database (or Redis, with REDIS_URL). See config/gunicorn.py.
-WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
 THREADS ?= 4
 
 .PHONY: run serve dev test bench bench-class bench-host reset lint format clean

@@ -234,6 +234,17 @@ def plain_django(outage: Outage, engine: Engine) -> str:
     """What a plain Django 5.2 site on ``engine`` does while this store is away."""
     if outage.kind not in needs(engine.name):
         return f"Django does not catch this error: a plain Django site answers {PLAIN_500}."
+    if engine.name == "cache" and cache_store() == DATABASE:
+        return (
+            "A plain Django site on the cache engine, whose cache is a table in this database, "
+            "would not notice when it loads a session: load() swallows the error and starts an "
+            "empty one, as if the user had logged out. Where the database answers but refuses "
+            "a write (SQLite locked past its busy timeout, read-only or full), DatabaseCache "
+            "swallows that too: a save is lost without a word, and a new session's add() keeps "
+            "failing, so create() tries new keys, up to 10,000 times, before it raises "
+            "RuntimeError. A database that does not answer at all makes saving and deleting "
+            f"raise. Either way Django answers {PLAIN_500}."
+        )
     if engine.name == "cache":
         return (
             "A plain Django site on the cache engine would not notice when it loads a session: "
@@ -267,6 +278,12 @@ def plain_django(outage: Outage, engine: Engine) -> str:
         return (
             "A plain Django site would read sessions as usual"
             + (" (in WAL mode readers do not wait for a writer)" if wal else "")
+            + (
+                ", except where a read writes to its cache table (a cache miss is put back, an "
+                "expired entry deleted), which waits out the busy timeout and is then swallowed"
+                if engine.name == "cached_db" and cache_store() == DATABASE
+                else ""
+            )
             + ", but every save() would wait out the busy timeout too: "
             + interrupted
             + f", and creating a new session raises OperationalError: {PLAIN_500}."
@@ -274,9 +291,9 @@ def plain_django(outage: Outage, engine: Engine) -> str:
     if engine.name == "cached_db" and cache_store() == DATABASE:
         return (
             "A plain Django site on cached_db, whose cache is a table in this same database, "
-            "raises OperationalError as soon as its session code reaches django_session (load() "
-            f"swallows only the cache's error), and answers {PLAIN_500}, except that "
-            f"{interrupted}."
+            "gets no help from its cache: load() swallows the cache's error and goes on to "
+            "django_session, so wherever the database refuses a session's query Django raises "
+            f"OperationalError and answers {PLAIN_500}, except that {interrupted}."
         )
     if engine.name == "cached_db":
         return (

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.cache import BaseCache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -187,16 +188,16 @@ class CacheWatcher:
         full_key = self.cache.make_key(key)
         operation = recorder.add("cache", verb, f"cache.{verb}({full_key!r}{shown})")
         started = time.perf_counter()
-        recorder.in_cache_call = True
+        outer, recorder.in_cache_call = recorder.in_cache_call, True
         try:
             result = call()
         except Exception as error:
             operation.result = type(error).__name__
             raise
         finally:
-            recorder.in_cache_call = False
+            recorder.in_cache_call = outer
             operation.ms = elapsed_ms(started)
-        operation.result = _cache_result(verb, result)
+        operation.result = _set_result(self.cache) if verb == "set" else _cache_result(verb, result)
         operation.effect = _cache_effect(verb, result, recorder.steps[-1][0])
         return result
 
@@ -237,9 +238,14 @@ def _dict_summary(value: Any) -> str:
 def _cache_result(verb: str, result: Any) -> str:
     if verb == "get":
         return "miss (None)" if result is None else f"hit: {_dict_summary(result)}"
-    if verb == "set":
-        return "stored"
     return repr(result)
+
+
+def _set_result(cache: BaseCache) -> str:
+    # DatabaseCache.set() swallows a write the database refuses, and returns None either way.
+    if isinstance(cache, DatabaseCache):
+        return "returned (DatabaseCache does not say whether it stored)"
+    return "stored"
 
 
 def _cache_effect(verb: str, result: Any, step: str) -> str:

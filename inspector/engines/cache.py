@@ -25,11 +25,23 @@ LOCAL_MEMORY_NOTE = (
 )
 DATABASE_NOTE = (
     "This cache is Django's DatabaseCache: a table in the database, shared by every server "
-    "process. Each cache call runs SQL on that table; the panels show the calls the session "
-    "engine made. Django's documentation advises cache sessions only on Memcached or Redis: "
-    "through a database cache, the db engine is faster (REDIS_URL on the inspector's own site "
-    "uses Redis)."
+    "process. Each cache call runs SQL on that table (a set() counts the table's rows, then "
+    "reads and writes the entry in a transaction); the panels show the calls the session "
+    "engine made, not that SQL. A write the database refuses is swallowed, not raised. "
+    "Django's documentation advises cache sessions only on Memcached or Redis: through a "
+    "database cache, the db engine is faster (REDIS_URL on the inspector's own site uses "
+    "Redis)."
 )
+
+
+class Unreadable:
+    """A database cache row that does not unpickle."""
+
+    def __repr__(self) -> str:
+        return "(cannot be unpickled)"
+
+
+UNREADABLE = Unreadable()
 
 
 def session_cache() -> BaseCache:
@@ -117,7 +129,10 @@ def _peek_table(cache: DatabaseCache, full_key: str) -> tuple[Any, float | None,
     if moment <= time.time():
         return None, None, None
     stored = connection.ops.process_clob(value)
-    return pickle.loads(base64.b64decode(stored.encode())), moment, len(stored)
+    try:
+        return pickle.loads(base64.b64decode(stored.encode())), moment, len(stored)
+    except Exception:  # whatever a damaged row raises: Django's load() swallows it too
+        return UNREADABLE, moment, len(stored)
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:
@@ -135,6 +150,11 @@ def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | Non
     problem = (
         load_problem(data)
         if data is not None
+        else (
+            "The cache holds a value here that cannot be unpickled: Django's load() swallows "
+            "the error and starts an empty session, as the inspector does."
+        )
+        if value is UNREADABLE
         else (
             f"The cache holds {type(value).__name__!r} here, not a session dict: Django's "
             "load() would return it and fail on its first read; the inspector reads it as an "

@@ -52,6 +52,15 @@ def rows(where: str) -> list[tuple[str, str, str]]:
         return cursor.fetchall()
 
 
+def change_row(session_key: str, column: str, value: str) -> None:
+    """Change the cache engine's row of ``session_key`` behind Django's back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE django_cache SET {column} = %s WHERE cache_key LIKE %s",
+            [value, f"%sessions.cache{session_key}"],
+        )
+
+
 def test_the_page_names_the_table_and_shows_the_calls_not_their_sql() -> None:
     client = student("cached_db")
     add(client, "name", "Sonam")
@@ -71,11 +80,7 @@ def test_a_damaged_row_loads_empty_as_in_plain_django() -> None:
     client = student("cache")
     add(client, "name", "Sonam")
     key = client.cookies[COOKIE].value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE django_cache SET value = %s WHERE cache_key LIKE %s",
-            ["not a pickle!", f"%sessions.cache{key}"],
-        )
+    change_row(key, "value", "not a pickle!")
     assert cache_engine.SessionStore(key).load() == {}
     response = client.get("/")
     assert response.status_code == 200
@@ -86,11 +91,7 @@ def test_reading_an_expired_row_leaves_it_where_get_would_delete_it() -> None:
     client = student("cache")
     add(client, "name", "Sonam")
     key = client.cookies[COOKIE].value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE django_cache SET expires = %s WHERE cache_key LIKE %s",
-            ["2000-01-01 00:00:00", f"%sessions.cache{key}"],
-        )
+    change_row(key, "expires", "2000-01-01 00:00:00")
     page = client.get("/").content.decode()
     assert 'data-key="name"' not in page
     assert len(rows("sessions.cache" + key)) == 1

@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from students import bench_env, free_port, percentile, serve
+from students import bench_env, free_port, keep_cookies, percentile, serve
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TEACHER = ("teacher", "bench-teacher-password")
@@ -105,11 +105,7 @@ class Browser:
         if response.will_close:
             self.close()
         for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in http.cookies.SimpleCookie(header).items():
-                if morsel.value == "" or morsel["max-age"] == "0":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.coded_value
+            keep_cookies(self.cookies, header)
         return Answer(response.status, content, seconds)
 
     def get(self, path: str, **headers: str) -> Answer:

@@ -175,15 +175,17 @@ class Browser:
         ms = (time.perf_counter() - started) * 1000
         for name, value in got:
             if name == "set-cookie":
-                self._keep(value)
+                keep_cookies(self.cookies, value)
         return status, content, ms, retried
 
-    def _keep(self, header: str) -> None:
-        for name, morsel in SimpleCookie(header).items():
-            if morsel["max-age"] == "0" or not morsel.value:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
+
+def keep_cookies(cookies: dict[str, str], header: str) -> None:
+    """What a browser does with a Set-Cookie header: keep the cookie, or drop a deleted one."""
+    for name, morsel in SimpleCookie(header).items():
+        if morsel["max-age"] == "0" or not morsel.value:
+            cookies.pop(name, None)
+        else:
+            cookies[name] = morsel.coded_value
 
 
 @dataclass

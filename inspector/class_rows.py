@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from inspector.links import url_of
 from inspector.listing import Listed
 from inspector.masking import mask, mask_runs
 
@@ -29,7 +29,7 @@ def row_name(row: Listed) -> str:
 
 
 def rows_html(rows: list[Listed]) -> SafeString:
-    urls = (reverse("inspector:class-record"), reverse("inspector:class-delete"))
+    urls = (url_of("class-record"), url_of("class-delete"))
     # Every value in a row is escaped, or made here from digests, numbers and fixed words.
     return mark_safe("\n".join(row_html(row, urls) for row in rows))
 

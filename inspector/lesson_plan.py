@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from inspector import tutorial
+from inspector.links import url_of
 
 View = Callable[[HttpRequest], HttpResponse]
 
@@ -36,8 +36,9 @@ class Step:
 
     @property
     def path(self) -> str:
-        # Not kept: the URLconf's prefix (and the script prefix) belong to the request.
-        return reverse(f"inspector:{self.url_name}")
+        # Not kept on the step: the URLconf's prefix (and the script prefix) belong to the
+        # request.
+        return url_of(self.url_name)
 
     @property
     def label(self) -> str:

@@ -16,9 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from inspector import actions, forms
 from inspector.actions import Result, refused_write
-from inspector.inspection import inspection_of
 from inspector.lesson_plan import View
-from inspector.outage import read_before
 from inspector.page import Action
 
 #: Of a view's answer, the page shows this much.
@@ -42,10 +40,6 @@ def run_step(view: View) -> View:
 
     @functools.wraps(view)
     def step(request: HttpRequest) -> HttpResponse:
-        inspection = inspection_of(request)
-        # What the step starts from, read as an action's is (a GET step changes the store
-        # too): the diff has its before, and a store that went away is explained here.
-        inspection.before = read_before(request, inspection.engine, inspection.sent_key)
         if len(request.POST.get("name", "")) > forms.MAX_VALUE_LENGTH:
             message = (
                 f"The inspector takes values up to {forms.MAX_VALUE_LENGTH:,} characters: the "
@@ -85,6 +79,9 @@ def run_step(view: View) -> View:
             page.lesson_failed = True  # type: ignore[attr-defined]
         return page
 
+    # What the step starts from is read before it runs, as an action's is (a GET step changes
+    # the store too): InspectorSessionMiddleware.process_view.
+    step.reads_before = True  # type: ignore[attr-defined]
     return step
 
 

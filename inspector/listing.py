@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
@@ -34,7 +33,7 @@ from inspector import cache_keys
 from inspector.decoding import DB_SALT, decode
 from inspector.engines import ENGINES
 from inspector.engines.base import StoredRecord
-from inspector.engines.cache import describe_cache, read_cache_entry
+from inspector.engines.cache import describe_cache, read_cache_entry, session_cache
 from inspector.engines.cached_db import with_cache_entry
 from inspector.engines.db import row_record, session_rows
 from inspector.values import MAX_DEPTH, depth, python_repr, short_repr
@@ -617,18 +616,18 @@ class Listing:
 
 
 def session_cache_keys(prefix: str) -> list[str] | None:
-    return cache_keys.suffixes(caches[settings.SESSION_CACHE_ALIAS], prefix, KEY_SHAPE)
+    return cache_keys.suffixes(session_cache(), prefix, KEY_SHAPE)
 
 
 def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
     now = timezone.now()
     notes: list[str] = []
-    session_cache = caches[settings.SESSION_CACHE_ALIAS]
+    cache = session_cache()
     cached = session_cache_keys(CACHE_PREFIX)
     cached_db = session_cache_keys(CACHED_DB_PREFIX)
     if cached is None or cached_db is None:
         notes.append(
-            f"The session cache ({type(session_cache).__name__}) cannot list its keys: its "
+            f"The session cache ({type(cache).__name__}) cannot list its keys: its "
             "entries are not shown."
         )
     cached_db_set = set(cached_db or [])
@@ -650,7 +649,7 @@ def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
         files.all = []  # type: ignore[misc]
         notes.append(f"The session folder cannot be listed ({error.strerror}): no files shown.")
     entries = CacheSource(cached or [], orphans)
-    if isinstance(session_cache, LocMemCache):
+    if isinstance(cache, LocMemCache):
         notes.append(
             "The cache is local memory: the class view lists what this server process holds. "
             "Another process would hold its own."
@@ -665,7 +664,7 @@ def listing(query: Query, table_counts: Callable[[], StoreCount]) -> Listing:
             "cache",
             "the cache engine, and cached_db copies whose row is gone",
             now,
-            note=describe_cache(session_cache),
+            note=describe_cache(cache),
         ),
     ]
     for row in rows:

@@ -21,11 +21,10 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
-from django.core.cache.backends.base import InvalidCacheBackendError
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from inspector import cache_keys
+from inspector import cache_keys, conf
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +41,7 @@ SIGNED_WINDOW = 600
 
 
 def cache() -> BaseCache:
-    try:
-        return caches[CACHE_ALIAS]
-    except InvalidCacheBackendError:
-        return caches["default"]
+    return caches[CACHE_ALIAS if CACHE_ALIAS in settings.CACHES else DEFAULT_CACHE_ALIAS]
 
 
 def digest(value: str, purpose: str = "inspector.live") -> str:
@@ -66,6 +62,8 @@ def _bump(names: list[str]) -> None:
     # A new value that no page can have been drawn with, rather than a count: incr() is a
     # read then a write on the database cache, and two processes bumping at once would both
     # write the same count.
+    if not names:
+        return
     value = f"{time.time_ns():x}{secrets.token_hex(4)}"
     try:
         cache().set_many(dict.fromkeys(names, value), settings.SESSION_COOKIE_AGE)
@@ -75,7 +73,9 @@ def _bump(names: list[str]) -> None:
 
 def session_changed(*session_keys: str | None) -> None:
     """The stored records of ``session_keys`` changed (or went): their pages, and the class's."""
-    _bump([CLASS_VERSION] + [_SESSION + digest(key) for key in session_keys if key])
+    # Only the class view reads the class's version.
+    names = [CLASS_VERSION] if conf.enabled("CLASS_VIEW") else []
+    _bump(names + [_SESSION + digest(key) for key in session_keys if key])
 
 
 def everything_changed() -> None:

@@ -89,11 +89,12 @@ class InspectorSessionMiddleware(SessionMiddleware):
     def process_view(
         self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any
     ) -> HttpResponse | None:
-        """Only an action changes the store: what it started from, for the diff, read once the
-        URL says the view is the inspector's. A project's view is left to Django's own load
-        (``first_session.loaded``), outages and all."""
+        """Only an action (a POST, or a lesson's step) changes the store: what it started
+        from, for the diff, read once the URL says the view is the inspector's. A project's
+        view is left to Django's own load (``first_session.loaded``), outages and all."""
         inspection: Inspection | None = getattr(request, "inspection", None)
-        if inspection is None or request.method != "POST" or not own(request):
+        action = request.method == "POST" or getattr(view, "reads_before", False)
+        if inspection is None or not action or not own(request):
             return None
         try:
             inspection.before = read_before(request, inspection.engine, inspection.sent_key)

@@ -10,10 +10,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.sessions.backends.cache import KEY_PREFIX as CACHE_PREFIX
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_DB_PREFIX
-from django.core.cache import caches
 
 from inspector import cache_keys
 from inspector.engines.base import plural
+from inspector.engines.cache import session_cache
 from inspector.engines.db import session_rows
 
 #: A session key as Django makes it (get_random_string(32, VALID_KEY_CHARS)).
@@ -94,7 +94,7 @@ def _remove_session_files(folder: Path, keep: str | None) -> int:
 
 def _remove_cache_entries(notes: list[str], keep: str | None) -> int:
     # Only the sessions' keys go: a shared Redis may hold other things.
-    cache = caches[settings.SESSION_CACHE_ALIAS]
+    cache = session_cache()
     names = []
     for prefix in (CACHE_PREFIX, CACHED_DB_PREFIX):
         found = cache_keys.suffixes(cache, prefix, _KEY)

@@ -149,7 +149,7 @@ def duration_text(seconds: int) -> str:
 UNSAVED = "unsaved"
 
 
-@dataclass
+@dataclass(frozen=True)
 class KeyRow:
     key: str
     value_repr: str

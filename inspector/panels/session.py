@@ -1,13 +1,32 @@
 from __future__ import annotations
 
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
+
+from django.template.loader import get_template
+from django.utils.safestring import SafeString
 
 from inspector import marks
 from inspector.forms import EDIT_PREFIX, EditKeyForm
+from inspector.inspection import KeyRow
 from inspector.marks import Marks
 from inspector.panels.base import Panel
 from inspector.values import as_form_text, short_repr, value_type_of
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    row: KeyRow
+    #: The row drawn; empty for the row being edited, which the panel draws with its form.
+    html: str
+
+
+@lru_cache(maxsize=4096)
+def row_html(row: KeyRow) -> SafeString:
+    """A key's row, drawn once for all it shows: most rows are the same after an action, and
+    a session's 25 rows would otherwise be most of the work of drawing the page."""
+    return get_template("inspector/panels/session.html#key_row").render({"row": row})
 
 
 class SessionPanel(Panel):
@@ -33,6 +52,16 @@ class SessionPanel(Panel):
         )
         record = self.snapshot.record
         return marks.dumps(kept, record.raw if record else None) if kept else ""
+
+    @cached_property
+    def rows(self) -> list[ShownRow]:
+        edit_key = self.edit_key if self.editing is not None else None
+        return [
+            ShownRow(row, "")
+            if row.key == edit_key and row.change != "removed"
+            else ShownRow(row, row_html(row))
+            for row in self.snapshot.rows
+        ]
 
     @cached_property
     def edit_key(self) -> str | None:

@@ -549,6 +549,8 @@ class Row:
     seconds: float
     inspector: list[Sample]
     bare: list[Sample]
+    #: CPU seconds the simulated class itself used while it clicked the inspector.
+    client_cpu: float = 0.0
 
     def of(self, *actions: str) -> Stats:
         return Stats.of([sample for sample in self.inspector if sample.action in actions])
@@ -608,9 +610,11 @@ async def run_class(args: argparse.Namespace, port: int, workdir: Path) -> tuple
     rows = []
     for pace in args.paces:
         name = f"one click every {pace:g} s"
+        cpu = time.process_time()
         inspector = await pace_phase(students, pace, args.seconds, teacher, bare=False)
+        cpu = time.process_time() - cpu
         bare = await pace_phase(yardstick, pace, args.seconds, None, bare=True)
-        rows.append(Row(name, args.seconds, inspector, bare))
+        rows.append(Row(name, args.seconds, inspector, bare, cpu))
         print(rows[-1].line(), flush=True)
     inspector = await burst_phase(students, args.bursts, teacher, bare=False)
     bare = await burst_phase(yardstick, args.bursts, None, bare=True)
@@ -673,6 +677,10 @@ def main() -> int:
         "",
         f"At {one_second.name}, p50 / p99 (ms) per click: "
         + "; ".join(f"{name} {stats}" for name, stats in actions.items() if stats.requests),
+        "",
+        "The simulated class itself, on the same cores, used "
+        + ", ".join(f"{100 * row.client_cpu / row.seconds:.0f} %" for row in rows if row.client_cpu)
+        + " of one core at those paces.",
         "",
         "Add per engine at that pace, p50 / p99 (ms): "
         + "; ".join(f"{name} {stats}" for name, stats in engines.items() if stats.requests),

@@ -235,16 +235,7 @@ def plain_django(outage: Outage, engine: Engine) -> str:
     if outage.kind not in needs(engine.name):
         return f"Django does not catch this error: a plain Django site answers {PLAIN_500}."
     if engine.name == "cache" and cache_store() == DATABASE:
-        return (
-            "A plain Django site on the cache engine, whose cache is a table in this database, "
-            "would not notice when it loads a session: load() swallows the error and starts an "
-            "empty one, as if the user had logged out. Where the database answers but refuses "
-            "a write (SQLite locked past its busy timeout, read-only or full), DatabaseCache "
-            "swallows that too: a save is lost without a word, and a new session's add() keeps "
-            "failing, so create() tries new keys, up to 10,000 times, before it raises "
-            "RuntimeError. A database that does not answer at all makes saving and deleting "
-            f"raise. Either way Django answers {PLAIN_500}."
-        )
+        return plain_django_database_cache(outage)
     if engine.name == "cache":
         return (
             "A plain Django site on the cache engine would not notice when it loads a session: "
@@ -291,9 +282,9 @@ def plain_django(outage: Outage, engine: Engine) -> str:
     if engine.name == "cached_db" and cache_store() == DATABASE:
         return (
             "A plain Django site on cached_db, whose cache is a table in this same database, "
-            "gets no help from its cache: load() swallows the cache's error and goes on to "
-            "django_session, so wherever the database refuses a session's query Django raises "
-            f"OperationalError and answers {PLAIN_500}, except that {interrupted}."
+            "loads a session its cache holds where the database can still be read; wherever "
+            "the database refuses a query on django_session, Django raises OperationalError "
+            f"and answers {PLAIN_500}, except that {interrupted}."
         )
     if engine.name == "cached_db":
         return (
@@ -311,6 +302,30 @@ def plain_django(outage: Outage, engine: Engine) -> str:
         "A plain Django site raises OperationalError as soon as its session code queries "
         f"django_session (load(), exists(), delete()) and answers {PLAIN_500}; "
         f"{interrupted}."
+    )
+
+
+def plain_django_database_cache(outage: Outage) -> str:
+    """The cache engine on Django's DatabaseCache: set() and add() swallow a write the database
+    refuses, delete() raises it."""
+    refused = (
+        "DatabaseCache's set() and add() swallow a write the database refuses: a save is lost "
+        "without a word, and a new session's add() keeps failing, so create() tries new keys, "
+        "up to 10,000 times"
+    )
+    if outage.sqlite_locked:
+        return (
+            "A plain Django site on the cache engine, whose cache is a table in this database, "
+            "would read sessions as usual (in WAL mode readers do not wait for a writer), but "
+            f"every write would wait out the busy timeout. Then {refused}, each waiting out the "
+            f"timeout again. Deleting a session raises, and Django answers {PLAIN_500}."
+        )
+    return (
+        "A plain Django site on the cache engine, whose cache is a table in this database, "
+        "would not notice when it loads a session: load() swallows the error and starts an "
+        f"empty one, as if the user had logged out. Where the database can be read, {refused}, "
+        "then raises RuntimeError. Where it cannot be read, saving raises before it writes. "
+        f"Deleting a session raises. An error Django does not swallow answers {PLAIN_500}."
     )
 
 

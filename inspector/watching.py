@@ -181,7 +181,16 @@ class CacheWatcher:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cache, name)
 
-    def _call(self, verb: str, key: str, call: Callable[[], Any], shown: str = "") -> Any:
+    def _call(
+        self,
+        verb: str,
+        key: str,
+        call: Callable[[], Any],
+        shown: str = "",
+        outcome: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Run ``call`` and record it; ``outcome`` turns what it returned into what it did,
+        where the return value does not say."""
         recorder = active()
         if recorder is None:
             return call()
@@ -191,14 +200,15 @@ class CacheWatcher:
         outer, recorder.in_cache_call = recorder.in_cache_call, True
         try:
             result = call()
+            did = result if outcome is None else outcome(result)
         except Exception as error:
             operation.result = type(error).__name__
             raise
         finally:
             recorder.in_cache_call = outer
             operation.ms = elapsed_ms(started)
-        operation.result = _set_result(self.cache) if verb == "set" else _cache_result(verb, result)
-        operation.effect = _cache_effect(verb, result, recorder.steps[-1][0])
+        operation.result = _cache_result(verb, did)
+        operation.effect = _cache_effect(verb, did, recorder.steps[-1][0])
         return result
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
@@ -208,7 +218,20 @@ class CacheWatcher:
         self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> None:
         shown = f", {_dict_summary(value)}, timeout={timeout}"
-        return self._call("set", key, lambda: self.cache.set(key, value, timeout, version), shown)
+        return self._call(
+            "set",
+            key,
+            lambda: self.cache.set(key, value, timeout, version),
+            shown,
+            lambda _: self._stored(key, value, version),
+        )
+
+    def _stored(self, key: str, value: Any, version: int | None) -> bool:
+        # DatabaseCache.set() swallows a write the database refuses and returns None either
+        # way: read it back. Other caches raise instead.
+        if isinstance(self.cache, DatabaseCache):
+            return self.cache.get(key, version=version) == value
+        return True
 
     def add(
         self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
@@ -238,20 +261,15 @@ def _dict_summary(value: Any) -> str:
 def _cache_result(verb: str, result: Any) -> str:
     if verb == "get":
         return "miss (None)" if result is None else f"hit: {_dict_summary(result)}"
+    if verb == "set":
+        return "stored" if result else "not stored: DatabaseCache swallowed the database's error"
     return repr(result)
-
-
-def _set_result(cache: BaseCache) -> str:
-    # DatabaseCache.set() swallows a write the database refuses, and returns None either way.
-    if isinstance(cache, DatabaseCache):
-        return "returned (DatabaseCache does not say whether it stored)"
-    return "stored"
 
 
 def _cache_effect(verb: str, result: Any, step: str) -> str:
     if verb == "add" and result:
         return CREATED
-    if verb == "set" and step in {"save", "create_save"}:
+    if verb == "set" and result and step in {"save", "create_save"}:
         return CREATED if step == "create_save" else UPDATED
     if verb == "delete" and result:
         return DELETED

@@ -193,7 +193,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def app(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> Iterator[LiveApp]:
     """One app on its own Redis and SQLite, with a busy timeout of 1 s instead of 20.
 
-    DEBUG is on, as under ``make run``, where a plain Django site shows its debug page.
+    DEBUG is on, as under ``make dev``, where a plain Django site shows its debug page.
     """
     app = start_app(
         tmp_path_factory.mktemp("outage-app"),
@@ -511,6 +511,41 @@ def test_sqlite_locked_past_its_busy_timeout_is_explained(app: LiveApp) -> None:
     answer = send(student, app.url + "/session/add", add, htmx=True)
     assert answer.status == 200
     works(app, student, "kept", "during")
+
+
+@pytest.fixture(scope="module")
+def cache_in_the_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """An app without Redis, as `make run` starts by default: the cache engine's sessions are
+    rows of django_cache, in the SQLite database."""
+    app = start_app(
+        tmp_path_factory.mktemp("database-cache-app"),
+        {"DJANGO_SQLITE_TIMEOUT": "1", "DJANGO_DEBUG": "1"},
+    )
+    yield app
+    stop_app(app)
+
+
+def test_a_database_cache_swallows_a_write_sqlite_refuses(cache_in_the_database: LiveApp) -> None:
+    app = cache_in_the_database
+    student = on_engine(app, "cache", "kept")
+    store = f"the SQLite database {app.sqlite_path} stayed locked longer than its 1 s busy timeout"
+    lock = sqlite3.connect(app.sqlite_path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        add = {"key": "lost", "value": "x", "type": "text"}
+        answer = send(student, app.url + "/session/add", add, htmx=True)
+        assert answer.status == 200
+        operations = text_by_id(answer.text, "operations") or ""
+        assert "not stored: DatabaseCache swallowed the database's error" in operations
+        # Deleting raises: explained, with what plain Django does on this cache.
+        text = explained(send(student, app.url + "/session/flush", {}, htmx=True), store, htmx=True)
+        assert "set() and add() swallow a write the database refuses" in text
+        assert "Deleting a session raises" in text
+    finally:
+        lock.rollback()
+        lock.close()
+    page = works(app, student, "kept")
+    assert "lost" not in (text_by_id(page, "keys") or "")
 
 
 # A session directory that cannot be written

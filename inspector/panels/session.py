@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
@@ -22,11 +23,25 @@ class ShownRow:
     html: str
 
 
-@lru_cache(maxsize=4096)
+#: Rows longer than this are drawn every time: 4,096 kept rows stay within a few MB.
+KEPT_ROW_CHARACTERS = 400
+
+
 def row_html(row: KeyRow) -> SafeString:
-    """A key's row, drawn once for all it shows: most rows are the same after an action, and
-    a session's 25 rows would otherwise be most of the work of drawing the page."""
+    """A key's row. Most rows are the same after an action, and a session's 25 rows would
+    otherwise be most of the work of drawing the page: short ones are drawn once for all they
+    show (not under DEBUG, where an edited template must show at once)."""
+    size = len(row.key) + len(row.value_repr) + len(row.stored_repr)
+    if settings.DEBUG or size > KEPT_ROW_CHARACTERS:
+        return _draw_row(row)
+    return _kept_row(row)
+
+
+def _draw_row(row: KeyRow) -> SafeString:
     return get_template("inspector/panels/session.html#key_row").render({"row": row})
+
+
+_kept_row = lru_cache(maxsize=4096)(_draw_row)
 
 
 class SessionPanel(Panel):

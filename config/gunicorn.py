@@ -1,10 +1,10 @@
 """gunicorn's settings for `make run`, the class's server (`--workers` and `--threads` come
 from the Makefile's WORKERS and THREADS).
 
-Threaded workers (gthread): a process hands a connection to one of its threads only once a
-request has arrived on it, so a connection a browser opens ahead of time, or keeps between
-clicks, holds no thread. A sync worker waits on such a connection until its timeout, and
-with a few of them the whole class waits.
+Threaded workers (gthread): a thread waits at most 5 seconds for a new connection's first
+bytes, then parks it, and a connection kept between clicks holds no thread until a request
+arrives on it. A sync worker waits on a connection that sends nothing until its 30-second
+timeout, and browsers open such connections ahead of time: a few of them would stop the class.
 
 A browser keeps its connection open between clicks, and a student reads the page for a
 while before the next one: a server that closes idle connections after gunicorn's default

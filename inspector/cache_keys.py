@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import pickle
 import re
 import time
+from typing import Any
 
 from django.core.cache import BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connections, router
+from django.db import connections, models, router
 from django.utils import timezone
 
 
@@ -68,3 +71,44 @@ def _table_keys(cache: DatabaseCache, made: str) -> list[str]:
 
 def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[\]\\])", r"\\\1", text)
+
+
+class Unreadable:
+    """A database cache row that does not unpickle."""
+
+    def __repr__(self) -> str:
+        return "(cannot be unpickled)"
+
+
+UNREADABLE = Unreadable()
+
+
+def peek_row(cache: DatabaseCache, full_key: str) -> tuple[Any, float | None, int | None]:
+    """A database cache's entry, when it expires (seconds since 1970) and its size as stored,
+    read without get(), which deletes an expired entry; (None, None, None) for none."""
+    connection = connections[router.db_for_read(cache.cache_model_class)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('value')}, {quote('expires')} FROM {quote(cache._table)} "
+            f"WHERE {quote('cache_key')} = %s",
+            [full_key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    value, expires = row
+    # Read back as DatabaseCache.get_many() reads it.
+    expression = models.Expression(output_field=models.DateTimeField())
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+        connection
+    ):
+        expires = converter(expires, expression, connection)
+    moment = expires.timestamp()
+    if moment <= time.time():
+        return None, None, None
+    stored = connection.ops.process_clob(value)
+    try:
+        return pickle.loads(base64.b64decode(stored.encode())), moment, len(stored)
+    except Exception:  # whatever a damaged row raises: Django's load() swallows it too
+        return UNREADABLE, moment, len(stored)

@@ -270,8 +270,9 @@ def plain_django(outage: Outage, engine: Engine) -> str:
             "A plain Django site would read sessions as usual"
             + (" (in WAL mode readers do not wait for a writer)" if wal else "")
             + (
-                ", except where a read writes to its cache table (a cache miss is put back, an "
-                "expired entry deleted), which waits out the busy timeout and is then swallowed"
+                ", except where a read writes to its cache table: an expired entry's DELETE "
+                "raises out of get() after the busy timeout, and load() swallows it; putting a "
+                "missed entry back waits too, and set() swallows its error"
                 if engine.name == "cached_db" and cache_store() == DATABASE
                 else ""
             )
@@ -306,26 +307,35 @@ def plain_django(outage: Outage, engine: Engine) -> str:
 
 
 def plain_django_database_cache(outage: Outage) -> str:
-    """The cache engine on Django's DatabaseCache: set() and add() swallow a write the database
-    refuses, delete() raises it."""
+    """The cache engine on Django's DatabaseCache: set() and add() swallow an error in their
+    write, the queries around it (get()'s deletion of an expired entry, delete()) raise."""
     refused = (
-        "DatabaseCache's set() and add() swallow a write the database refuses: a save is lost "
+        "DatabaseCache's set() and add() swallow the error of their write: a save is lost "
         "without a word, and a new session's add() keeps failing, so create() tries new keys, "
-        "up to 10,000 times"
+        "up to 10,000 times, then raises RuntimeError"
     )
     if outage.sqlite_locked:
+        options = connection.settings_dict.get("OPTIONS", {})
+        wal = "journal_mode=wal" in options.get("init_command", "").lower()
+        immediate = options.get("transaction_mode") == "IMMEDIATE"
         return (
             "A plain Django site on the cache engine, whose cache is a table in this database, "
-            "would read sessions as usual (in WAL mode readers do not wait for a writer), but "
-            f"every write would wait out the busy timeout. Then {refused}, each waiting out the "
-            f"timeout again. Deleting a session raises, and Django answers {PLAIN_500}."
+            "would read sessions as usual"
+            + (" (in WAL mode readers do not wait for a writer)" if wal else "")
+            + ", but every write "
+            + (
+                "would wait out the busy timeout (transactions here are IMMEDIATE)"
+                if immediate
+                else "would fail"
+            )
+            + f". Then {refused}. Deleting a session raises, and Django answers {PLAIN_500}."
         )
     return (
-        "A plain Django site on the cache engine, whose cache is a table in this database, "
-        "would not notice when it loads a session: load() swallows the error and starts an "
-        f"empty one, as if the user had logged out. Where the database can be read, {refused}, "
-        "then raises RuntimeError. Where it cannot be read, saving raises before it writes. "
-        f"Deleting a session raises. An error Django does not swallow answers {PLAIN_500}."
+        "A plain Django site on the cache engine, whose cache is a table in this database: "
+        "where the database cannot be read, load() swallows the error and starts an empty "
+        "session, as if the user had logged out, and saving raises. Where it can be read but "
+        f"refuses writes (read-only, full), sessions load, but {refused}. Deleting a session "
+        f"raises. An error Django does not swallow answers {PLAIN_500}."
     )
 
 

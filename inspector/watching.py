@@ -28,6 +28,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from inspector.cache_keys import peek_row
 from inspector.operations import CREATED, DELETED, UPDATED, Operation, Recorder, active
 
 #: Longer parameters (signed session data) are shown cut in the middle.
@@ -218,20 +219,38 @@ class CacheWatcher:
         self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> None:
         shown = f", {_dict_summary(value)}, timeout={timeout}"
+        # When a database cache's entry would expire, in seconds since 1970, as it works that
+        # out before it writes (the write may then wait for a lock).
+        database = isinstance(self.cache, DatabaseCache)
+        expires = self.cache.get_backend_timeout(timeout) if database else None
         return self._call(
             "set",
             key,
             lambda: self.cache.set(key, value, timeout, version),
             shown,
-            lambda _: self._stored(key, value, version),
+            lambda _: self._stored(key, value, version, expires),
         )
 
-    def _stored(self, key: str, value: Any, version: int | None) -> bool:
-        # DatabaseCache.set() swallows a write the database refuses and returns None either
-        # way: read it back. Other caches raise instead.
-        if isinstance(self.cache, DatabaseCache):
-            return self.cache.get(key, version=version) == value
-        return True
+    def _stored(
+        self, key: str, value: Any, version: int | None, expected: float | None
+    ) -> bool | None:
+        """Whether set() stored ``value``; None where the cache cannot tell.
+
+        DatabaseCache.set() swallows a write the database refuses and returns None either
+        way: its row is read back as the inspector reads rows (no get(), which deletes an
+        expired entry), and counts as this write only with this write's expiry. Other caches
+        raise instead."""
+        if not isinstance(self.cache, DatabaseCache):
+            return True
+        if expected is not None and expected <= time.time():
+            return None  # written already expired: no row to find either way
+        try:
+            found, expires, _ = peek_row(self.cache, self.cache.make_key(key, version=version))
+        except Exception:
+            return None
+        # DatabaseCache keeps whole seconds.
+        fresh = expires is not None and (expected is None or expires >= expected - 2)
+        return found == value and fresh
 
     def add(
         self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
@@ -262,6 +281,8 @@ def _cache_result(verb: str, result: Any) -> str:
     if verb == "get":
         return "miss (None)" if result is None else f"hit: {_dict_summary(result)}"
     if verb == "set":
+        if result is None:
+            return "no error raised (DatabaseCache swallows a write the database refuses)"
         return "stored" if result else "not stored: DatabaseCache swallowed the database's error"
     return repr(result)
 
@@ -269,7 +290,7 @@ def _cache_result(verb: str, result: Any) -> str:
 def _cache_effect(verb: str, result: Any, step: str) -> str:
     if verb == "add" and result:
         return CREATED
-    if verb == "set" and result and step in {"save", "create_save"}:
+    if verb == "set" and result is not False and step in {"save", "create_save"}:
         return CREATED if step == "create_save" else UPDATED
     if verb == "delete" and result:
         return DELETED

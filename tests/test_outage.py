@@ -539,7 +539,7 @@ def test_a_database_cache_swallows_a_write_sqlite_refuses(cache_in_the_database:
         assert "not stored: DatabaseCache swallowed the database's error" in operations
         # Deleting raises: explained, with what plain Django does on this cache.
         text = explained(send(student, app.url + "/session/flush", {}, htmx=True), store, htmx=True)
-        assert "set() and add() swallow a write the database refuses" in text
+        assert "DatabaseCache's set() and add() swallow the error of their write" in text
         assert "Deleting a session raises" in text
     finally:
         lock.rollback()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 import pickle
 import time
 from typing import Any
@@ -12,8 +11,9 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connections, models, router
+from django.db import connections, router
 
+from inspector.cache_keys import UNREADABLE, peek_row
 from inspector.decoding import load_problem, moment
 from inspector.engines.base import Engine, StoredRecord
 from inspector.values import MAX_DEPTH, depth, python_repr
@@ -27,22 +27,13 @@ DATABASE_NOTE = (
     "This cache is Django's DatabaseCache: a table in the database, shared by every server "
     "process. Each cache call runs SQL on that table (a set() counts the table's rows, then "
     "reads and writes the entry in a transaction); the panels show the calls the session "
-    "engine made, not that SQL. set() and add() swallow a write the database refuses; "
-    "delete() raises it. "
+    "engine made, not that SQL. set() and add() swallow an error in their write (the "
+    "entry's INSERT or UPDATE); the queries around it raise, such as get() deleting an expired "
+    "entry, and delete(). "
     "Django's documentation advises cache sessions only on Memcached or Redis: through a "
     "database cache, the db engine is faster (REDIS_URL on the inspector's own site uses "
     "Redis)."
 )
-
-
-class Unreadable:
-    """A database cache row that does not unpickle."""
-
-    def __repr__(self) -> str:
-        return "(cannot be unpickled)"
-
-
-UNREADABLE = Unreadable()
 
 
 def session_cache() -> BaseCache:
@@ -87,7 +78,7 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
             return None, None, None
         return pickle.loads(pickled), expires, len(pickled)
     if isinstance(cache, DatabaseCache):
-        return _peek_table(cache, full_key)
+        return peek_row(cache, full_key)
     if isinstance(cache, RedisCache):
         # Here only where Redis is in use: a project without it need not install redis-py.
         from redis.exceptions import ResponseError
@@ -105,35 +96,6 @@ def peek_sized(cache: BaseCache, key: str) -> tuple[Any, float | None, int | Non
             expires = time.time() + left_ms / 1000 if left_ms >= 0 else None
         return cache._cache._serializer.loads(raw), expires, len(raw)
     return cache.get(key), None, None
-
-
-def _peek_table(cache: DatabaseCache, full_key: str) -> tuple[Any, float | None, int | None]:
-    connection = connections[router.db_for_read(cache.cache_model_class)]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('value')}, {quote('expires')} FROM {quote(cache._table)} "
-            f"WHERE {quote('cache_key')} = %s",
-            [full_key],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None, None, None
-    value, expires = row
-    # Read back as DatabaseCache.get_many() reads it.
-    expression = models.Expression(output_field=models.DateTimeField())
-    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
-        connection
-    ):
-        expires = converter(expires, expression, connection)
-    moment = expires.timestamp()
-    if moment <= time.time():
-        return None, None, None
-    stored = connection.ops.process_clob(value)
-    try:
-        return pickle.loads(base64.b64decode(stored.encode())), moment, len(stored)
-    except Exception:  # whatever a damaged row raises: Django's load() swallows it too
-        return UNREADABLE, moment, len(stored)
 
 
 def read_cache_entry(prefix: str, session_key: str | None) -> StoredRecord | None:

@@ -5,11 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# A process per core plus one, each with a few threads (config/gunicorn.py): every process
-# shares the sessions and the inspector's own state through the database (or Redis, with
-# REDIS_URL).
+# A process per core plus one, each serving one request at a time (config/gunicorn.py): every
+# process shares the sessions and the inspector's own state through the database (or Redis,
+# with REDIS_URL).
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
-THREADS ?= 4
 
 .PHONY: run serve dev test bench bench-class bench-host reset lint format clean
 
@@ -35,7 +34,7 @@ run: $(RUNTIME)
 	DJANGO_DEBUG=0 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=0 DJANGO_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=0 DJANGO_COLLECTED_STATIC=1 $(BIN)/gunicorn config.wsgi --config config/gunicorn.py \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS)
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # Another name for `make run`, from when it was the LAN mode.
 serve: run

@@ -1,12 +1,14 @@
 """`make bench`: a class of 200 simulated students against `make run`, on SQLite, no Redis.
 
-Each student is a browser: its own cookies, a kept-alive connection for its clicks and one for
-its page's poll, which asks every second whether the session changed elsewhere (the page's
-own ``hx-get``). Students click the page's buttons (load, add, edit, delete, flush, switch
-engine, a lesson's step) with a pause after each answer, at three paces: one click every 5,
-2 and 1 seconds. A teacher's class view is open throughout and polls too. Then all students
-click Add within the same second, three times. Beside each, the same students at the same pace
-post the same session write to a bare Django view (``inspector.baseline``): the yardstick.
+Each student is a browser: its own cookies, a connection for its clicks and one for its
+page's poll (kept alive where the server keeps it; `make run` closes it after each answer, and
+the browser opens another), which asks every second whether the session changed elsewhere
+(the page's own ``hx-get``). Students click the page's buttons (load, add, edit, delete,
+flush, switch engine, a lesson's step) with a pause after each answer, at three paces: one
+click every 5, 2 and 1 seconds. A teacher's class view is open throughout and polls too. Then
+all students click Add within the same second, twice. Beside each, the same students at the
+same pace post the same session write to a bare Django view (``inspector.baseline``), which
+the inspector's show callback leaves to Django's own SessionMiddleware: the yardstick.
 
 Afterwards every student's stored session is read from the store itself and compared with
 what its clicks imply. Last, pairs of tabs on one session write at once (last writer wins).
@@ -68,7 +70,8 @@ class Sample:
 
 
 class Connection:
-    """One kept-alive HTTP/1.1 connection, as a browser holds it."""
+    """One HTTP/1.1 connection, as a browser holds it: kept alive, unless the server says
+    ``Connection: close`` (then the next request opens another)."""
 
     def __init__(self, port: int) -> None:
         self.port = port

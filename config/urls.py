@@ -20,8 +20,8 @@ urlpatterns = [
 ]
 
 if settings.BENCH_BASELINE:
-    from inspector.baseline import baseline_write
+    from inspector.baseline import PATH, baseline_write
 
-    urlpatterns.append(path("bench/baseline", baseline_write))
+    urlpatterns.append(path(PATH.lstrip("/"), baseline_write))
 
 handler400 = "inspector.errors.bad_request"

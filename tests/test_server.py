@@ -1,22 +1,30 @@
-"""The class's server (`make run`: gunicorn with config/worker.py) under what browsers do."""
+"""The class's server (`make run`: gunicorn with config/worker.py) under what browsers, and
+slow or broken clients, do to it."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from config import worker
 from inspector import baseline, own_cookies
 from tests.conftest import LiveApp, start_app, stop_app
 from tests.http_client import Student
 
 #: Long enough for any answer on this machine; far shorter than gunicorn's 30 s timeout, which
-#: a worker waiting on a quiet connection would sit out.
+#: a worker waiting on one connection would sit out.
 ANSWER_WITHIN = 10
 #: More than the test server's two workers, so a worker waiting on one would show.
-QUIET = 6
+MANY = 6
+GET = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def address(app: LiveApp) -> tuple[str, int]:
@@ -24,44 +32,166 @@ def address(app: LiveApp) -> tuple[str, int]:
     return url.hostname or "127.0.0.1", url.port or 80
 
 
-def ask(connection: socket.socket) -> bytes:
-    """GET / on ``connection``, and everything the server sent until it closed."""
+def answer(connection: socket.socket, request: bytes = GET) -> bytes:
+    """Everything the server sent for ``request`` until it closed the connection."""
     connection.settimeout(ANSWER_WITHIN)
-    connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    connection.sendall(request)
     received = b""
     while chunk := connection.recv(65536):
         received += chunk
     return received
 
 
+def fresh_answer(app: LiveApp) -> bytes:
+    with socket.create_connection(address(app)) as connection:
+        return answer(connection)
+
+
 @contextmanager
-def quiet_connections(app: LiveApp, count: int) -> Iterator[list[socket.socket]]:
-    """Connections opened ahead and not used yet, as a browser opens them."""
+def connections(app: LiveApp, count: int, sending: bytes = b"") -> Iterator[list[socket.socket]]:
+    """``count`` connections that have sent ``sending`` and nothing more (yet)."""
     opened = [socket.create_connection(address(app)) for _ in range(count)]
     try:
+        for connection in opened:
+            connection.sendall(sending)
         yield opened
     finally:
         for connection in opened:
             connection.close()
 
 
+def worker_fds(app: LiveApp) -> int:
+    """File descriptors open in the server's worker processes."""
+    workers = [
+        int(entry)
+        for entry in os.listdir("/proc")
+        if entry.isdigit() and _parent(int(entry)) == app.process.pid
+    ]
+    return sum(len(os.listdir(f"/proc/{pid}/fd")) for pid in workers)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def test_connections_opened_ahead_hold_up_no_request(live_app: LiveApp) -> None:
-    with quiet_connections(live_app, QUIET) as quiet:
+    with connections(live_app, MANY) as ahead:
         for _ in range(3):
-            with socket.create_connection(address(live_app)) as connection:
-                assert ask(connection).startswith(b"HTTP/1.1 200 ")
+            assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
         # Used at last, a connection opened ahead is answered, and closed after its answer.
-        for connection in quiet[:2]:
-            answer = ask(connection)
-            assert answer.startswith(b"HTTP/1.1 200 ")
-            assert b"\r\nconnection: close\r\n" in answer.lower()
+        for connection in ahead[:2]:
+            reply = answer(connection)
+            assert reply.startswith(b"HTTP/1.1 200 ")
+            assert b"\r\nconnection: close\r\n" in reply.lower()
+
+
+def test_requests_that_stop_halfway_hold_up_no_request(live_app: LiveApp) -> None:
+    head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    post = b"POST /session/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nkey=a"
+    with connections(live_app, MANY, head), connections(live_app, MANY, post):
+        for _ in range(3):
+            assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_request_sent_in_pieces_is_answered(live_app: LiveApp) -> None:
+    with socket.create_connection(address(live_app)) as connection:
+        for piece in (GET[:5], GET[5:20]):
+            connection.sendall(piece)
+            assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+        assert answer(connection, GET[20:]).startswith(b"HTTP/1.1 200 ")
 
 
 def test_connections_closed_unused_are_let_go(live_app: LiveApp) -> None:
-    with quiet_connections(live_app, QUIET):
-        pass
+    before = worker_fds(live_app)
+    with connections(live_app, MANY):
+        # Answered after they were opened: the workers have set them aside by now.
+        assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+        assert worker_fds(live_app) >= before + MANY
+    for _ in range(3):
+        assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+    assert worker_fds(live_app) <= before
+
+
+def test_too_many_connections_opened_ahead_let_the_oldest_go(tmp_path: Path) -> None:
+    app = start_app(tmp_path, {"GUNICORN_CMD_ARGS": "--worker-connections 2"})
+    try:
+        with connections(app, 3 * MANY) as ahead:
+            assert fresh_answer(app).startswith(b"HTTP/1.1 200 ")
+            # The newest are kept; the oldest were closed (a browser opens another).
+            assert answer(ahead[-1]).startswith(b"HTTP/1.1 200 ")
+            assert answer(ahead[0]) == b""
+    finally:
+        stop_app(app)
+
+
+def test_a_client_that_waits_for_100_continue_is_answered(live_app: LiveApp) -> None:
+    body = b"key=k&value=v&type=text"
+    head = (
+        b"POST /session/add HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+    )
     with socket.create_connection(address(live_app)) as connection:
-        assert ask(connection).startswith(b"HTTP/1.1 200 ")
+        connection.settimeout(ANSWER_WITHIN)
+        connection.sendall(head)
+        assert connection.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        assert answer(connection, body).startswith(b"HTTP/1.1 403 ")  # no CSRF token
+
+
+# What the worker reads ahead of Django: a request is whole exactly when all of it is there.
+
+header_names = st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12).filter(
+    lambda name: name.lower() not in {"content-length", "expect", "transfer-encoding"}
+)
+header_values = st.text("abcdefghijklmnopqrstuvwxyz0123456789 ;=/", max_size=30)
+
+
+@given(
+    headers=st.lists(st.tuples(header_names, header_values), max_size=8),
+    body=st.binary(max_size=300),
+    length_name=st.sampled_from(["Content-Length", "content-length", "CONTENT-LENGTH"]),
+)
+def test_a_request_is_whole_only_with_its_head_and_body(
+    headers: list[tuple[str, str]], body: bytes, length_name: str
+) -> None:
+    lines = [f"{name}: {value}" for name, value in headers]
+    if body:
+        lines.append(f"{length_name}: {len(body)}")
+    request = ("POST /x HTTP/1.1\r\n" + "".join(f"{line}\r\n" for line in lines) + "\r\n").encode()
+    request += body
+    assert worker.is_whole(request)
+    for cut in range(len(request)):
+        assert not worker.is_whole(request[:cut])
+
+
+@given(st.binary(max_size=2000))
+def test_any_bytes_are_weighed_without_error(received: bytes) -> None:
+    assert worker.is_whole(received) in (True, False)
+
+
+def test_a_head_that_waits_for_100_continue_is_whole_without_its_body() -> None:
+    head = b"POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+    assert worker.is_whole(head)
+    assert worker.is_whole(b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+
+
+def test_what_was_read_ahead_is_read_again_first() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        right.sendall(b"world")
+        received = worker.Received(left, b"hello ")
+        assert received.recv(3) + received.recv(100) == b"hello "
+        assert received.recv(100) == b"world"
+        assert received.fileno() == left.fileno()
+
+
+@pytest.mark.parametrize("size", [worker.READ_AHEAD - 1, worker.READ_AHEAD])
+def test_a_head_too_large_is_left_to_gunicorn(size: int) -> None:
+    assert worker.is_whole(b"x" * size) is (size >= worker.READ_AHEAD)
 
 
 def test_the_benchs_yardstick_is_django_alone(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ the browser opens another), which asks every second whether the session changed 
 (the page's own ``hx-get``). Students click the page's buttons (load, add, edit, delete,
 flush, switch engine, a lesson's step) with a pause after each answer, at three paces: one
 click every 5, 2 and 1 seconds. A teacher's class view is open throughout and polls too. Then
-all students click Add within the same second, twice. Beside each, the same students at the
+all students click Add within the same second, twice. After each, the same students at the
 same pace post the same session write to a bare Django view (``inspector.baseline``), which
 the inspector's show callback leaves to Django's own SessionMiddleware: the yardstick.
 

@@ -1,20 +1,21 @@
 """The class's gunicorn worker: gunicorn's sync worker, fed only whole requests.
 
 A sync worker runs one request at a time and takes a connection only when it is free, so
-the operating system hands every click to a process with nothing to do; with threads, the
-requests inside one process take turns on Python's one lock (measured: README, Performance).
+the operating system hands every click to a process with nothing to do (measured against
+gunicorn's threaded workers: README, Performance).
 
 Plain, a sync worker reads a new connection's request itself, and waits for it until the
 worker's timeout (30 s). Browsers open connections ahead of time and send nothing on them for
 a while, and a slow or stalled client sends its request in pieces: either would stop a
-process. This worker reads every request whole, for all its connections at once, before it
-hands one to Django, as a buffering proxy would. A connection opened ahead waits on the side
-until its request arrives, then goes to this process when it is free. Every answer closes its
-connection, as the sync worker's always do.
+process. This worker reads the requests of all its connections as they arrive, and hands
+Django a request only once all of it is there, as a buffering proxy would. A connection opened
+ahead waits on the side until its request arrives, then goes to this process when it is free.
+Every answer closes its connection, as the sync worker's always do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -34,33 +35,64 @@ QUIET_FOR = 75.0
 ARRIVING_FOR = 10.0
 #: Sending the answer may stall this long, per write, before the connection is dropped.
 STALLED = 10.0
-#: What is read ahead of Django at most; anything larger is left to gunicorn to read (or
-#: refuse): the page's forms send a few kilobytes.
-READ_AHEAD = 1024 * 1024
+#: The largest request taken (head and body): the page's forms send a few kilobytes.
+LARGEST = 1024 * 1024
 #: File descriptors kept free for the process itself (the database, files, logs).
 SPARE_FDS = 64
 
 _HEAD_END = b"\r\n\r\n"
-_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.IGNORECASE)
-# A client that waits for "100 Continue" sends its body only once gunicorn has answered that.
-_HANDS_OVER_EARLY = re.compile(
-    rb"\r\n(?:expect[ \t]*:[ \t]*100-continue|transfer-encoding[ \t]*:)", re.IGNORECASE
-)
+_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:", re.IGNORECASE)
+_EXPECTS_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.IGNORECASE)
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _OUT_OF_DESCRIPTORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
-def is_whole(received: bytes) -> bool:
-    """Whether ``received`` holds a whole request (head, and the body its length says), or
-    as much as this worker reads ahead."""
-    head_end = received.find(_HEAD_END)
+def refusal(status: str, sentence: str) -> bytes:
+    body = (sentence + "\n").encode()
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+TOO_LARGE = refusal("413 Content Too Large", "This request is larger than this server takes.")
+NO_LENGTH = refusal("411 Length Required", "This server takes a request body with its length.")
+
+
+@dataclass
+class Framing:
+    """What a request's head says about the rest of it."""
+
+    #: The request's whole size, head and body; None while the head has not all arrived.
+    size: int | None = None
+    #: Sent to the client before it sends its body (it asked to wait for it).
+    interim: bytes = b""
+    #: Sent instead of handing the request on; the connection then closes.
+    refused: bytes = b""
+
+
+def framing(received: bytes, searched: int = 0) -> Framing:
+    """The framing of the request ``received`` starts with (``searched``: how much of it was
+    already searched for the head's end, in vain)."""
+    head_end = received.find(_HEAD_END, max(0, searched - len(_HEAD_END) + 1))
     if head_end < 0:
-        return len(received) >= READ_AHEAD
+        return Framing(refused=TOO_LARGE if len(received) > LARGEST else b"")
     head = received[: head_end + 2]
-    if _HANDS_OVER_EARLY.search(head):
-        return True
+    if _CHUNKED.search(head):
+        return Framing(refused=NO_LENGTH)
     length = _LENGTH.search(head)
-    body = int(length.group(1)) if length else 0
-    return len(received) >= min(head_end + len(_HEAD_END) + body, READ_AHEAD)
+    size = head_end + len(_HEAD_END) + (int(length.group(1)) if length else 0)
+    if size > LARGEST:
+        return Framing(refused=TOO_LARGE)
+    waits = size > len(received) and _EXPECTS_CONTINUE.search(head) is not None
+    return Framing(size=size, interim=_CONTINUE if waits else b"")
+
+
+def is_whole(received: bytes) -> bool:
+    """Whether ``received`` holds a whole request: its head, and the body its length says."""
+    size = framing(received).size
+    return size is not None and len(received) >= size
 
 
 class Received:
@@ -88,15 +120,16 @@ class Arriving:
     address: Any
     until: float
     received: bytearray = field(default_factory=bytearray)
+    framing: Framing = field(default_factory=Framing)
 
 
 class ClassWorker(SyncWorker):
     """One request at a time, taken only when free, and only once it has arrived whole."""
 
     def run(self) -> None:
-        if self.cfg.is_ssl:
-            # The bytes on the wire are TLS records, not a request: terminate TLS in a proxy.
-            self.log.warning("With gunicorn's own TLS this worker is gunicorn's sync worker.")
+        if self.cfg.is_ssl or self.cfg.proxy_protocol != "off":
+            # The bytes on the wire are not the request itself: terminate TLS in a proxy.
+            self.log.warning("With TLS or the PROXY protocol this is gunicorn's sync worker.")
             super().run()
             return
         if self.cfg.threads > 1:
@@ -113,12 +146,14 @@ class ClassWorker(SyncWorker):
         next_sweep = 0.0
         while self.alive:
             self.notify()
-            for key, _ in self.selector.select(1.0):
+            # Connections first: a new one taken at the limit lets another go.
+            ready = sorted(self.selector.select(1.0), key=lambda event: event[0].data != "arriving")
+            for key, _ in ready:
                 if key.data == "pipe":
                     os.read(self.PIPE[0], 1)
                 elif key.data == "listener":
                     self.take(key.fileobj)
-                else:
+                elif key.fileobj in self.arriving:
                     self.receive(key.fileobj)
                 if not self.alive:
                     break
@@ -127,6 +162,7 @@ class ClassWorker(SyncWorker):
                 next_sweep = now + 1.0
             if not self.is_parent_alive():
                 return
+        self.leave()
 
     def take(self, listener: socket.socket) -> None:
         try:
@@ -163,19 +199,43 @@ class ClassWorker(SyncWorker):
             return
         if not arriving.received:
             arriving.until = time.monotonic() + ARRIVING_FOR
+        searched = len(arriving.received)
         arriving.received += chunk
-        if is_whole(arriving.received):
-            self.forget(connection)
-            self.notify()
-            connection.setblocking(True)
-            connection.settimeout(STALLED)
-            received = Received(connection, bytes(arriving.received))
-            self.handle(arriving.listener, received, arriving.address)  # type: ignore[arg-type]
+        if arriving.framing.size is None:
+            arriving.framing = framing(arriving.received, searched)
+            if arriving.framing.refused or arriving.framing.interim:
+                self.send(connection, arriving.framing.refused or arriving.framing.interim)
+            if arriving.framing.refused:
+                self.drop(connection)
+                return
+        size = arriving.framing.size
+        if size is None or len(arriving.received) < size:
+            return
+        self.forget(connection)
+        self.notify()
+        connection.setblocking(True)
+        connection.settimeout(STALLED)
+        received = Received(connection, bytes(arriving.received))
+        self.handle(arriving.listener, received, arriving.address)  # type: ignore[arg-type]
+
+    def send(self, connection: socket.socket, data: bytes) -> None:
+        """A few bytes the worker answers itself; a client that does not take them loses them."""
+        with contextlib.suppress(OSError):
+            connection.send(data)
 
     def sweep(self, now: float) -> None:
         for connection in [
             held for held, arriving in self.arriving.items() if arriving.until <= now
         ]:
+            self.drop(connection)
+
+    def leave(self) -> None:
+        """Going (a reload, max-requests, a graceful stop): answer the requests that already
+        arrived whole; the rest close, and a browser opens another connection."""
+        for connection in list(self.arriving):
+            if connection in self.arriving:
+                self.receive(connection)
+        for connection in list(self.arriving):
             self.drop(connection)
 
     def oldest(self) -> socket.socket:

@@ -75,7 +75,7 @@ class LiveApp:
             return connection.execute("SELECT count(*) FROM django_session").fetchone()[0]
 
 
-def start_app(workdir: Path, extra_env: dict[str, str] | None = None) -> LiveApp:
+def start_app(workdir: Path, extra_env: dict[str, str] | None = None, workers: int = 2) -> LiveApp:
     workdir.mkdir(parents=True, exist_ok=True)
     sqlite_path = workdir / "db.sqlite3"
     # Each server gets exactly the stores a test asks for: REDIS_URL only when given.
@@ -108,7 +108,7 @@ def start_app(workdir: Path, extra_env: dict[str, str] | None = None) -> LiveApp
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
         ],
         cwd=BASE_DIR,
         env=env,

@@ -39,9 +39,17 @@ STALLED = 10.0
 LARGEST = 1024 * 1024
 #: File descriptors kept free for the process itself (the database, files, logs).
 SPARE_FDS = 64
+#: After its answer, how long a connection is read for the client's own close (gunicorn waits
+#: 2 s; a browser closes at once, and a client that does not must not hold the process).
+LINGER = 0.05
+#: After a refusal, how long what the client still sends is read and thrown away, so that the
+#: refusal is not cut off by a reset.
+REFUSED_LINGER = 2.0
 
 _HEAD_END = b"\r\n\r\n"
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
+#: More digits than any length this worker takes (and int() refuses over 4,300 of them).
+_LENGTH_DIGITS = len(str(LARGEST))
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:", re.IGNORECASE)
 _EXPECTS_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.IGNORECASE)
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -66,7 +74,8 @@ class Framing:
 
     #: The request's whole size, head and body; None while the head has not all arrived.
     size: int | None = None
-    #: Sent to the client before it sends its body (it asked to wait for it).
+    #: Sent to the client before it sends its body (it asked to wait for it; gunicorn then
+    #: sends its own as well, and a client takes any number of them).
     interim: bytes = b""
     #: Sent instead of handing the request on; the connection then closes.
     refused: bytes = b""
@@ -82,7 +91,10 @@ def framing(received: bytes, searched: int = 0) -> Framing:
     if _CHUNKED.search(head):
         return Framing(refused=NO_LENGTH)
     length = _LENGTH.search(head)
-    size = head_end + len(_HEAD_END) + (int(length.group(1)) if length else 0)
+    digits = length.group(1).lstrip(b"0") if length else b""
+    if len(digits) > _LENGTH_DIGITS:
+        return Framing(refused=TOO_LARGE)
+    size = head_end + len(_HEAD_END) + int(digits or b"0")
     if size > LARGEST:
         return Framing(refused=TOO_LARGE)
     waits = size > len(received) and _EXPECTS_CONTINUE.search(head) is not None
@@ -96,11 +108,22 @@ def is_whole(received: bytes) -> bool:
 
 
 class Received:
-    """A connection, giving back first what the worker already read from it."""
+    """A connection, giving back first what the worker already read from it, and waiting at
+    most LINGER for the client to close once gunicorn has shut its side after the answer."""
 
     def __init__(self, connection: socket.socket, received: bytes) -> None:
         self._connection = connection
         self._received = received
+        self._answered = False
+
+    def shutdown(self, how: int) -> None:
+        self._answered = True
+        self._connection.shutdown(how)
+
+    def settimeout(self, value: float | None) -> None:
+        if self._answered:
+            value = LINGER if value is None else min(value, LINGER)
+        self._connection.settimeout(value)
 
     def recv(self, size: int, *flags: int) -> bytes:
         if not self._received:
@@ -121,6 +144,8 @@ class Arriving:
     until: float
     received: bytearray = field(default_factory=bytearray)
     framing: Framing = field(default_factory=Framing)
+    #: Refused: what still arrives is read and thrown away until the client closes.
+    refused: bool = False
 
 
 class ClassWorker(SyncWorker):
@@ -186,37 +211,49 @@ class ClassWorker(SyncWorker):
         self.selector.register(connection, selectors.EVENT_READ, "arriving")
         self.receive(connection)  # a click's request usually comes with its connection
 
-    def receive(self, connection: socket.socket) -> None:
+    def receive(self, connection: socket.socket) -> bool:
+        """Read what ``connection`` sent; answer it once whole. Whether it is still held."""
         arriving = self.arriving[connection]
         try:
             chunk = connection.recv(65536)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             chunk = b""
         if not chunk:
-            self.drop(connection)  # closed (or reset) before a whole request
-            return
+            self.drop(connection)  # closed (or reset) before a whole request, or refused
+            return False
+        if arriving.refused:
+            return True
         if not arriving.received:
             arriving.until = time.monotonic() + ARRIVING_FOR
         searched = len(arriving.received)
         arriving.received += chunk
         if arriving.framing.size is None:
             arriving.framing = framing(arriving.received, searched)
-            if arriving.framing.refused or arriving.framing.interim:
-                self.send(connection, arriving.framing.refused or arriving.framing.interim)
             if arriving.framing.refused:
-                self.drop(connection)
-                return
+                self.refuse(connection, arriving)
+                return True
+            if arriving.framing.interim:
+                self.send(connection, arriving.framing.interim)
         size = arriving.framing.size
         if size is None or len(arriving.received) < size:
-            return
+            return True
         self.forget(connection)
         self.notify()
         connection.setblocking(True)
         connection.settimeout(STALLED)
         received = Received(connection, bytes(arriving.received))
         self.handle(arriving.listener, received, arriving.address)  # type: ignore[arg-type]
+        return False
+
+    def refuse(self, connection: socket.socket, arriving: Arriving) -> None:
+        self.send(connection, arriving.framing.refused)
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_WR)
+        arriving.refused = True
+        arriving.received = bytearray()
+        arriving.until = time.monotonic() + REFUSED_LINGER
 
     def send(self, connection: socket.socket, data: bytes) -> None:
         """A few bytes the worker answers itself; a client that does not take them loses them."""
@@ -233,8 +270,8 @@ class ClassWorker(SyncWorker):
         """Going (a reload, max-requests, a graceful stop): answer the requests that already
         arrived whole; the rest close, and a browser opens another connection."""
         for connection in list(self.arriving):
-            if connection in self.arriving:
-                self.receive(connection)
+            while connection in self.arriving and self.receive(connection):
+                pass
         for connection in list(self.arriving):
             self.drop(connection)
 

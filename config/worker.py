@@ -114,15 +114,17 @@ class Received:
     def __init__(self, connection: socket.socket, received: bytes) -> None:
         self._connection = connection
         self._received = received
-        self._answered = False
+        self._linger_until: float | None = None
 
     def shutdown(self, how: int) -> None:
-        self._answered = True
+        self._linger_until = time.monotonic() + LINGER
         self._connection.shutdown(how)
 
     def settimeout(self, value: float | None) -> None:
-        if self._answered:
-            value = LINGER if value is None else min(value, LINGER)
+        if self._linger_until is not None:
+            # What is left of LINGER, in all: 0 makes the next read end gunicorn's wait.
+            left = max(0.0, self._linger_until - time.monotonic())
+            value = left if value is None else min(value, left)
         self._connection.settimeout(value)
 
     def recv(self, size: int, *flags: int) -> bytes:
@@ -212,7 +214,8 @@ class ClassWorker(SyncWorker):
         self.receive(connection)  # a click's request usually comes with its connection
 
     def receive(self, connection: socket.socket) -> bool:
-        """Read what ``connection`` sent; answer it once whole. Whether it is still held."""
+        """Read what ``connection`` sent; answer it once whole. Whether it read something and
+        still holds the connection."""
         arriving = self.arriving[connection]
         try:
             chunk = connection.recv(65536)
@@ -270,8 +273,9 @@ class ClassWorker(SyncWorker):
         """Going (a reload, max-requests, a graceful stop): answer the requests that already
         arrived whole; the rest close, and a browser opens another connection."""
         for connection in list(self.arriving):
-            while connection in self.arriving and self.receive(connection):
-                pass
+            while (held := self.arriving.get(connection)) and not held.refused:
+                if not self.receive(connection):
+                    break
         for connection in list(self.arriving):
             self.drop(connection)
 

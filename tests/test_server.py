@@ -3,9 +3,11 @@ slow or broken clients, do to it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -164,6 +166,28 @@ def test_clients_that_do_not_close_after_their_answer_hold_up_no_request(
     with connections(live_app, 20, GET):
         for _ in range(3):
             assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+
+
+def test_clients_that_keep_sending_after_their_answer_hold_up_no_request(
+    live_app: LiveApp,
+) -> None:
+    done = threading.Event()
+
+    def keep_sending(opened: list[socket.socket]) -> None:
+        while not done.wait(0.03):
+            for connection in opened:
+                with contextlib.suppress(OSError):
+                    connection.send(b"a")
+
+    with connections(live_app, 20, GET) as opened:
+        sender = threading.Thread(target=keep_sending, args=(opened,))
+        sender.start()
+        try:
+            for _ in range(3):
+                assert fresh_answer(live_app).startswith(b"HTTP/1.1 200 ")
+        finally:
+            done.set()
+            sender.join()
 
 
 def test_a_worker_held_up_answers_every_request_that_arrived(tmp_path: Path) -> None:

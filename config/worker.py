@@ -101,12 +101,6 @@ def framing(received: bytes, searched: int = 0) -> Framing:
     return Framing(size=size, interim=_CONTINUE if waits else b"")
 
 
-def is_whole(received: bytes) -> bool:
-    """Whether ``received`` holds a whole request: its head, and the body its length says."""
-    size = framing(received).size
-    return size is not None and len(received) >= size
-
-
 class Received:
     """A connection, giving back first what the worker already read from it, and waiting at
     most LINGER for the client to close once gunicorn has shut its side after the answer."""
@@ -145,9 +139,8 @@ class Arriving:
     address: Any
     until: float
     received: bytearray = field(default_factory=bytearray)
+    #: Once refused, what still arrives is read and thrown away until the client closes.
     framing: Framing = field(default_factory=Framing)
-    #: Refused: what still arrives is read and thrown away until the client closes.
-    refused: bool = False
 
 
 class ClassWorker(SyncWorker):
@@ -226,7 +219,7 @@ class ClassWorker(SyncWorker):
         if not chunk:
             self.drop(connection)  # closed (or reset) before a whole request, or refused
             return False
-        if arriving.refused:
+        if arriving.framing.refused:
             return True
         if not arriving.received:
             arriving.until = time.monotonic() + ARRIVING_FOR
@@ -254,7 +247,6 @@ class ClassWorker(SyncWorker):
         self.send(connection, arriving.framing.refused)
         with contextlib.suppress(OSError):
             connection.shutdown(socket.SHUT_WR)
-        arriving.refused = True
         arriving.received = bytearray()
         arriving.until = time.monotonic() + REFUSED_LINGER
 
@@ -273,7 +265,7 @@ class ClassWorker(SyncWorker):
         """Going (a reload, max-requests, a graceful stop): answer the requests that already
         arrived whole; the rest close, and a browser opens another connection."""
         for connection in list(self.arriving):
-            while (held := self.arriving.get(connection)) and not held.refused:
+            while (held := self.arriving.get(connection)) and not held.framing.refused:
                 if not self.receive(connection):
                     break
         for connection in list(self.arriving):
